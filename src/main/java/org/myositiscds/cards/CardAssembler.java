@@ -1,0 +1,179 @@
+package org.myositiscds.cards;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.StrictErrorHandler;
+import org.opencds.cqf.cql.engine.runtime.Code;
+import org.opencds.cqf.cql.engine.runtime.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns the card tuples a guideline library returns (its "Cards" expression, built with
+ * MyositisCommon."Card") into CDS Hooks cards. The CQL decides everything clinical; this adds the
+ * uuids, the rule extension and topic, and checks the contract: a tuple that breaks it is a
+ * defect in the knowledge, logged by rule id and left out rather than shown half-right.
+ */
+public final class CardAssembler {
+
+	private static final Logger log = LoggerFactory.getLogger(CardAssembler.class);
+
+	private static final int MAX_SUMMARY_LENGTH = 140;
+
+	private final FhirContext fhirContext;
+
+	private final CqlValueJson cqlValueJson;
+
+	private final String guidanceBaseUrl;
+
+	/**
+	 * @param guidanceBaseUrl where the service serves its guidance pages; a card's source url is
+	 * this followed by the rule id, or none when null
+	 */
+	public CardAssembler(FhirContext fhirContext, JsonMapper jsonMapper, String guidanceBaseUrl) {
+		this.fhirContext = fhirContext;
+		this.cqlValueJson = new CqlValueJson(fhirContext, jsonMapper);
+		this.guidanceBaseUrl = guidanceBaseUrl;
+	}
+
+	public List<Card> assemble(Object cardTuples) {
+		Map<String, Card> cardsByRule = new LinkedHashMap<>();
+		if (!(cardTuples instanceof Iterable<?> tuples)) {
+			return List.of();
+		}
+		for (Object value : tuples) {
+			if (!(value instanceof Tuple tuple)) {
+				continue;
+			}
+			try {
+				Card card = card(tuple);
+				if (cardsByRule.putIfAbsent(card.rule(), card) != null) {
+					log.error("Card contract: rule {} returned more than one card; only the first is shown", card.rule());
+				}
+			}
+			catch (CardContractViolation violation) {
+				log.error("Card contract: {}", violation.getMessage());
+			}
+		}
+		return List.copyOf(cardsByRule.values());
+	}
+
+	private Card card(Tuple tuple) {
+		Code rule = element(tuple, "rule", Code.class);
+		if (rule == null || rule.getCode() == null) {
+			throw new CardContractViolation("a card has no rule code");
+		}
+		String ruleId = rule.getCode();
+		String indicator = required(tuple, "indicator", ruleId);
+		if (!List.of("info", "warning", "critical").contains(indicator)) {
+			throw new CardContractViolation(ruleId + ": indicator must be info, warning or critical");
+		}
+		String summary = required(tuple, "summary", ruleId);
+		if (summary.length() >= MAX_SUMMARY_LENGTH) {
+			throw new CardContractViolation(ruleId + ": summary must be under 140 characters");
+		}
+		List<Card.Suggestion> suggestions = suggestions(tuple, ruleId);
+		String selectionBehavior = element(tuple, "selectionBehavior", String.class);
+		if (!suggestions.isEmpty() && !List.of("at-most-one", "any").contains(selectionBehavior)) {
+			throw new CardContractViolation(ruleId + ": a card with suggestions needs selectionBehavior at-most-one or any");
+		}
+		List<Card.Coding> overrideReasons = codes(tuple, "overrideReasons").stream()
+			.map(code -> new Card.Coding(code.getSystem(), code.getCode(), code.getDisplay()))
+			.toList();
+		if (indicator.equals("critical") && overrideReasons.isEmpty()) {
+			throw new CardContractViolation(ruleId + ": a critical card must offer override reasons");
+		}
+		Card.Coding topic = new Card.Coding(rule.getSystem(), ruleId, rule.getDisplay());
+		String url = guidanceBaseUrl == null ? null : guidanceBaseUrl + ruleId;
+		return new Card(UUID.randomUUID().toString(), summary, element(tuple, "detail", String.class), indicator,
+				new Card.Source(required(tuple, "source", ruleId), url, topic), suggestions,
+				suggestions.isEmpty() ? null : selectionBehavior, overrideReasons,
+				Map.of(Card.RULE_EXTENSION, ruleId));
+	}
+
+	private List<Card.Suggestion> suggestions(Tuple card, String ruleId) {
+		List<Card.Suggestion> suggestions = new ArrayList<>();
+		for (Tuple suggestion : tuples(card, "suggestions")) {
+			List<Card.Action> actions = new ArrayList<>();
+			for (Tuple action : tuples(suggestion, "actions")) {
+				actions.add(action(action, ruleId));
+			}
+			if (actions.isEmpty()) {
+				continue;
+			}
+			suggestions.add(new Card.Suggestion(required(suggestion, "label", ruleId), UUID.randomUUID().toString(),
+					element(suggestion, "isRecommended", Boolean.class), actions));
+		}
+		return suggestions;
+	}
+
+	private Card.Action action(Tuple action, String ruleId) {
+		String type = required(action, "type", ruleId);
+		if (!List.of("create", "update", "delete").contains(type)) {
+			throw new CardContractViolation(ruleId + ": action type must be create, update or delete");
+		}
+		JsonNode resource = cqlValueJson.toJson(action.getElement("resource"));
+		if (resource != null) {
+			checkIsFhir(resource, ruleId);
+		}
+		return new Card.Action(type, required(action, "description", ruleId), resource,
+				element(action, "resourceId", String.class));
+	}
+
+	private void checkIsFhir(JsonNode resource, String ruleId) {
+		try {
+			fhirContext.newJsonParser().setParserErrorHandler(new StrictErrorHandler()).parseResource(resource.toString());
+		}
+		catch (DataFormatException e) {
+			throw new CardContractViolation(ruleId + ": a suggested resource is not valid FHIR R4: " + e.getMessage());
+		}
+	}
+
+	private static String required(Tuple tuple, String name, String ruleId) {
+		String value = element(tuple, name, String.class);
+		if (value == null || value.isBlank()) {
+			throw new CardContractViolation(ruleId + ": " + name + " is required");
+		}
+		return value;
+	}
+
+	private static <T> T element(Tuple tuple, String name, Class<T> type) {
+		Object value = tuple.getElement(name);
+		return type.isInstance(value) ? type.cast(value) : null;
+	}
+
+	private static List<Tuple> tuples(Tuple tuple, String name) {
+		return listOf(tuple.getElement(name), Tuple.class);
+	}
+
+	private static List<Code> codes(Tuple tuple, String name) {
+		return listOf(tuple.getElement(name), Code.class);
+	}
+
+	private static <T> List<T> listOf(Object value, Class<T> type) {
+		List<T> items = new ArrayList<>();
+		if (value instanceof Iterable<?> list) {
+			list.forEach(item -> {
+				if (type.isInstance(item)) {
+					items.add(type.cast(item));
+				}
+			});
+		}
+		return items;
+	}
+
+	static final class CardContractViolation extends RuntimeException {
+
+		CardContractViolation(String message) {
+			super(message);
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package org.myositiscds.cards;
+
+import java.math.BigDecimal;
+import java.util.Map;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.opencds.cqf.cql.engine.runtime.BaseTemporal;
+import org.opencds.cqf.cql.engine.runtime.Code;
+import org.opencds.cqf.cql.engine.runtime.Quantity;
+import org.opencds.cqf.cql.engine.runtime.Tuple;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes a CQL value as JSON: tuples become objects, lists arrays, codes Codings, FHIR resources
+ * their FHIR JSON. Nulls and empty lists are left out, as CDS Hooks and FHIR want.
+ */
+final class CqlValueJson {
+
+	private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+	private final FhirContext fhirContext;
+
+	private final JsonMapper jsonMapper;
+
+	CqlValueJson(FhirContext fhirContext, JsonMapper jsonMapper) {
+		this.fhirContext = fhirContext;
+		this.jsonMapper = jsonMapper;
+	}
+
+	JsonNode toJson(Object value) {
+		if (value == null) {
+			return null;
+		}
+		if (value instanceof String text) {
+			return NODES.stringNode(text);
+		}
+		if (value instanceof Boolean flag) {
+			return NODES.booleanNode(flag);
+		}
+		if (value instanceof Integer number) {
+			return NODES.numberNode(number);
+		}
+		if (value instanceof Long number) {
+			return NODES.numberNode(number);
+		}
+		if (value instanceof BigDecimal number) {
+			return NODES.numberNode(number.stripTrailingZeros());
+		}
+		if (value instanceof Code code) {
+			ObjectNode coding = NODES.objectNode();
+			putIfPresent(coding, "system", code.getSystem());
+			putIfPresent(coding, "code", code.getCode());
+			putIfPresent(coding, "display", code.getDisplay());
+			return coding;
+		}
+		if (value instanceof Quantity quantity) {
+			ObjectNode json = NODES.objectNode();
+			json.set("value", toJson(quantity.getValue()));
+			putIfPresent(json, "unit", quantity.getUnit());
+			return json;
+		}
+		if (value instanceof BaseTemporal temporal) {
+			return NODES.stringNode(temporal.toString());
+		}
+		if (value instanceof Tuple tuple) {
+			ObjectNode object = NODES.objectNode();
+			for (Map.Entry<String, Object> element : tuple.getElements().entrySet()) {
+				JsonNode json = toJson(element.getValue());
+				if (json != null && !(json.isContainer() && json.isEmpty())) {
+					object.set(element.getKey(), json);
+				}
+			}
+			return object;
+		}
+		if (value instanceof Iterable<?> list) {
+			ArrayNode array = NODES.arrayNode();
+			for (Object item : list) {
+				JsonNode json = toJson(item);
+				if (json != null) {
+					array.add(json);
+				}
+			}
+			return array;
+		}
+		if (value instanceof IBaseResource resource) {
+			return jsonMapper.readTree(fhirContext.newJsonParser().encodeResourceToString(resource));
+		}
+		throw new IllegalArgumentException("A CQL value of type " + value.getClass().getSimpleName()
+				+ " has no JSON form in the card contract");
+	}
+
+	private static void putIfPresent(ObjectNode object, String field, String value) {
+		if (value != null) {
+			object.put(field, value);
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package org.myositiscds.cql;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.cqframework.cql.cql2elm.LibraryManager;
+import org.cqframework.cql.cql2elm.ModelManager;
+import org.cqframework.cql.cql2elm.model.CompiledLibrary;
+import org.cqframework.cql.elm.serializing.ElmJsonLibraryReader;
+import org.hl7.elm.r1.ExpressionDef;
+import org.hl7.elm.r1.Library;
+import org.hl7.elm.r1.ValueSetDef;
+import org.hl7.elm.r1.VersionedIdentifier;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+
+/**
+ * The ELM of every library, read once from the build's {@code elm/} folder and handed to the
+ * engine through the library manager's cache, so that nothing is translated at run time.
+ */
+public final class CompiledLibraries {
+
+	private final LibraryManager libraryManager;
+
+	private final Map<String, Library> librariesByName;
+
+	private CompiledLibraries(Map<String, Library> librariesByName) {
+		this.librariesByName = librariesByName;
+		// The engine reads the cache from many request threads.
+		Map<VersionedIdentifier, CompiledLibrary> cache = new ConcurrentHashMap<>();
+		this.libraryManager = new LibraryManager(new ModelManager(), CqlTranslation.compilerOptions(), cache);
+		librariesByName.values().forEach(library -> cache.put(keyOf(library.getIdentifier()), compiled(library)));
+	}
+
+	/** Reads every {@code *.json} ELM file under the classpath location (e.g. {@code classpath:elm/}). */
+	public static CompiledLibraries fromLocation(String location) {
+		try {
+			Resource[] files = new PathMatchingResourcePatternResolver().getResources(location + "*.json");
+			Map<String, Library> libraries = new TreeMap<>();
+			ElmJsonLibraryReader reader = new ElmJsonLibraryReader();
+			for (Resource file : files) {
+				Library library = reader.read(file.getContentAsString(StandardCharsets.UTF_8));
+				libraries.put(library.getIdentifier().getId(), library);
+			}
+			if (libraries.isEmpty()) {
+				throw new IllegalStateException("No ELM found at " + location + ": was the CQL translated by the build?");
+			}
+			return new CompiledLibraries(libraries);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("Cannot read ELM from " + location, e);
+		}
+	}
+
+	private static CompiledLibrary compiled(Library library) {
+		// The engine finds expression definitions by binary search on their names.
+		List<ExpressionDef> defs = library.getStatements().getDef();
+		defs.sort(Comparator.comparing(ExpressionDef::getName));
+		CompiledLibrary compiled = new CompiledLibrary();
+		compiled.setIdentifier(library.getIdentifier());
+		compiled.setLibrary(library);
+		return compiled;
+	}
+
+	static VersionedIdentifier keyOf(VersionedIdentifier identifier) {
+		return new VersionedIdentifier().withId(identifier.getId()).withVersion(identifier.getVersion());
+	}
+
+	LibraryManager libraryManager() {
+		return libraryManager;
+	}
+
+	public Library library(String name) {
+		Library library = librariesByName.get(name);
+		if (library == null) {
+			throw new IllegalArgumentException("No CQL library named " + name);
+		}
+		return library;
+	}
+
+	public Set<String> names() {
+		return librariesByName.keySet();
+	}
+
+	/** The canonical URL of every value set any library declares. */
+	public Set<String> valueSetUrls() {
+		return librariesByName.values().stream()
+			.filter(library -> library.getValueSets() != null)
+			.flatMap(library -> library.getValueSets().getDef().stream())
+			.map(ValueSetDef::getId)
+			.collect(Collectors.toCollection(java.util.TreeSet::new));
+	}
+}

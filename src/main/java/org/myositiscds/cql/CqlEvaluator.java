@@ -1,0 +1,110 @@
+package org.myositiscds.cql;
+
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ca.uhn.fhir.context.FhirContext;
+import kotlin.Pair;
+import org.hl7.elm.r1.VersionedIdentifier;
+import org.hl7.fhir.r4.model.Resource;
+import org.myositiscds.prefetch.PatientData;
+import org.opencds.cqf.cql.engine.data.CompositeDataProvider;
+import org.opencds.cqf.cql.engine.execution.CqlEngine;
+import org.opencds.cqf.cql.engine.execution.Environment;
+import org.opencds.cqf.cql.engine.execution.EvaluationExpressionRef;
+import org.opencds.cqf.cql.engine.execution.EvaluationParams;
+import org.opencds.cqf.cql.engine.execution.EvaluationResult;
+import org.opencds.cqf.cql.engine.execution.EvaluationResults;
+import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
+import org.opencds.cqf.cql.engine.model.CachingModelResolverDecorator;
+import org.opencds.cqf.cql.engine.model.ModelResolver;
+
+/**
+ * Evaluates a guideline library for one patient. The compiled libraries, the terminology and the
+ * model resolver are built once and shared by every request; each evaluation gets its own engine
+ * over its own data, so nothing of one patient is seen by another's evaluation.
+ */
+public final class CqlEvaluator {
+
+	private static final String FHIR_MODEL_URI = "http://hl7.org/fhir";
+
+	private static final AnyTypeSystemDataProvider SYSTEM_DATA_PROVIDER = new AnyTypeSystemDataProvider();
+
+	private final CompiledLibraries libraries;
+
+	private final ValueSetTerminology terminology;
+
+	private final ModelResolver modelResolver;
+
+	public CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, FhirContext fhirContext) {
+		this.libraries = libraries;
+		this.terminology = terminology;
+		// Building the R4 model resolver scans every FHIR type (over a second): once per process.
+		this.modelResolver = new CachingModelResolverDecorator(new R4FhirModelResolver(fhirContext));
+		Set<String> missing = new java.util.TreeSet<>(libraries.valueSetUrls());
+		missing.removeAll(terminology.valueSetUrls());
+		if (!missing.isEmpty()) {
+			throw new IllegalStateException("The CQL names value sets that fhir-resources/ does not define: " + missing);
+		}
+	}
+
+	public CompiledLibraries libraries() {
+		return libraries;
+	}
+
+	/**
+	 * Evaluates the named expressions of a library in the Patient context.
+	 * @param parameters CQL parameters by name; FHIR resources among them are given the same
+	 * medication normalisation as the patient data
+	 */
+	public Map<String, Object> evaluate(String libraryName, List<String> expressions, PatientData data,
+			Map<String, Object> parameters, ZonedDateTime now) {
+		List<Resource> allResources = new ArrayList<>(data.resources());
+		allResources.add(data.patient());
+		List<Resource> medicationSources = new ArrayList<>(allResources);
+		Map<String, Object> cqlParameters = new HashMap<>();
+		parameters.forEach((name, value) -> {
+			if (value instanceof List<?> list && list.stream().allMatch(Resource.class::isInstance)) {
+				@SuppressWarnings("unchecked")
+				List<Resource> resources = (List<Resource>) list;
+				medicationSources.addAll(resources);
+				cqlParameters.put(name, MedicationConcepts.inline(resources, medicationSources));
+			}
+			else {
+				cqlParameters.put(name, value);
+			}
+		});
+
+		var retrieve = new PatientDataRetrieveProvider(MedicationConcepts.inline(allResources, medicationSources),
+				modelResolver, terminology);
+		var environment = new Environment(libraries.libraryManager(),
+				Map.of(FHIR_MODEL_URI, new CompositeDataProvider(modelResolver, retrieve),
+						AnyTypeSystemDataProvider.SYSTEM_MODEL_URI, SYSTEM_DATA_PROVIDER),
+				terminology);
+		VersionedIdentifier library = CompiledLibraries.keyOf(libraries.library(libraryName).getIdentifier());
+		var params = new EvaluationParams(
+				Map.of(library, expressions.stream().map(EvaluationExpressionRef::new).toList()),
+				new Pair<>("Patient", data.patient().getIdElement().getIdPart()), cqlParameters, null, now);
+
+		EvaluationResults results = new CqlEngine(environment).evaluate(params);
+		if (results.hasExceptions()) {
+			throw new CqlEvaluationException(libraryName, results.getExceptions().values().iterator().next());
+		}
+		EvaluationResult result = results.getOnlyResultOrThrow();
+		Map<String, Object> values = new HashMap<>();
+		result.getExpressionResults().forEach((name, value) -> values.put(name, value.getValue()));
+		return values;
+	}
+
+	/** A guideline library failed while evaluating: a defect in the knowledge, not in the request. */
+	public static final class CqlEvaluationException extends RuntimeException {
+
+		CqlEvaluationException(String library, RuntimeException cause) {
+			super("CQL library " + library + " failed: " + cause.getMessage(), cause);
+		}
+	}
+}

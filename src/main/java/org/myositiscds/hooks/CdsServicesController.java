@@ -1,0 +1,45 @@
+package org.myositiscds.hooks;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.myositiscds.cards.Card;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The CDS Hooks 2.0 endpoints: discovery and service calls. */
+@RestController
+@RequestMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
+class CdsServicesController {
+
+	private final ServiceCatalog catalog;
+
+	private final CdsServiceInvoker invoker;
+
+	CdsServicesController(ServiceCatalog catalog, CdsServiceInvoker invoker) {
+		this.catalog = catalog;
+		this.invoker = invoker;
+	}
+
+	record Discovery(Collection<ServiceDefinition> services) {
+	}
+
+	record CdsResponse(List<Card> cards) {
+	}
+
+	@GetMapping
+	Discovery discovery() {
+		return new Discovery(catalog.services());
+	}
+
+	/** The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's. */
+	@PostMapping("/{id}")
+	CdsResponse call(@PathVariable String id, @RequestBody(required = false) byte[] body) {
+		return new CdsResponse(invoker.call(id, body));
+	}
+}

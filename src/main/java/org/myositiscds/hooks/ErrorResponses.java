@@ -1,0 +1,76 @@
+package org.myositiscds.hooks;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.myositiscds.prefetch.PrefetchUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * Every error is a JSON body {@code {"error": code, "message": text, "details": [...]}} with a
+ * fitting status; never a stack trace. Client mistakes are 4xx; a fault of this service is a 500
+ * whose body says nothing about the internals (the log has them, without patient data).
+ */
+@RestControllerAdvice
+class ErrorResponses {
+
+	private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+	@JsonInclude(JsonInclude.Include.NON_EMPTY)
+	record ErrorBody(String error, String message, List<String> details, Map<String, String> missingPrefetch) {
+	}
+
+	@ExceptionHandler(CdsHooksException.class)
+	ResponseEntity<ErrorBody> refused(CdsHooksException e) {
+		return ResponseEntity.status(e.status()).body(new ErrorBody(e.error(), e.getMessage(), e.details(), null));
+	}
+
+	@ExceptionHandler(PrefetchUnavailableException.class)
+	ResponseEntity<ErrorBody> prefetchUnavailable(PrefetchUnavailableException e) {
+		log.warn("Answering 412: prefetch unavailable for keys {}", e.reasonsByKey().keySet());
+		return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).body(new ErrorBody("prefetch_unavailable",
+				"Required data could not be had from the prefetch or the FHIR server", List.of(), e.reasonsByKey()));
+	}
+
+	@ExceptionHandler(NoResourceFoundException.class)
+	ResponseEntity<ErrorBody> notFound(NoResourceFoundException e) {
+		return error(HttpStatus.NOT_FOUND, "not_found", "No such endpoint; GET /cds-services lists the services");
+	}
+
+	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+	ResponseEntity<ErrorBody> methodNotAllowed(HttpRequestMethodNotSupportedException e) {
+		return error(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+				"Method " + e.getMethod() + " is not supported here");
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+	ResponseEntity<ErrorBody> unsupportedMediaType(HttpMediaTypeNotSupportedException e) {
+		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send application/json");
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+	ResponseEntity<ErrorBody> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+		return error(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "This service answers application/json");
+	}
+
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<ErrorBody> fault(Exception e) {
+		log.error("Service fault: {}", e.getClass().getName(), e);
+		return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+				"The service failed to evaluate this call; ordering can proceed without its advice");
+	}
+
+	private static ResponseEntity<ErrorBody> error(HttpStatus status, String error, String message) {
+		return ResponseEntity.status(status).body(new ErrorBody(error, message, List.of(), null));
+	}
+}

@@ -1,0 +1,185 @@
+package org.myositiscds.prefetch;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Reads from the EHR's FHIR server on behalf of one hook call: a GET with the call's access
+ * token, following a searchset's next links on the same server. The token is never sent
+ * anywhere but the {@code fhirServer} of the call, and never logged.
+ */
+public final class FhirServerClient {
+
+	private final HttpClient httpClient;
+
+	private final FhirContext fhirContext;
+
+	private final int maxPages;
+
+	public FhirServerClient(FhirContext fhirContext, Executor executor, Duration connectTimeout, int maxPages) {
+		this.fhirContext = fhirContext;
+		this.maxPages = maxPages;
+		this.httpClient = HttpClient.newBuilder()
+			.executor(executor)
+			.connectTimeout(connectTimeout)
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.build();
+	}
+
+	/** The resources a query returns: a read gives one, a search gives every entry of every page. */
+	public CompletableFuture<List<Resource>> fetch(URI fhirServer, String query, String accessToken, Duration timeout) {
+		URI first = resolve(fhirServer, query);
+		return page(first, fhirServer, accessToken, timeout, new ArrayList<>(), new HashSet<>());
+	}
+
+	/** The resources of the pages after a prefetched searchset, starting at its next link. */
+	public CompletableFuture<List<Resource>> fetchRemainingPages(URI fhirServer, String nextLink, String accessToken,
+			Duration timeout) {
+		try {
+			return page(sameServer(fhirServer, nextLink), fhirServer, accessToken, timeout, new ArrayList<>(),
+					new HashSet<>());
+		}
+		catch (FetchFailure failure) {
+			return CompletableFuture.failedFuture(failure);
+		}
+	}
+
+	private CompletableFuture<List<Resource>> page(URI uri, URI fhirServer, String accessToken, Duration timeout,
+			List<Resource> found, Set<URI> seen) {
+		if (!seen.add(uri)) {
+			throw new FetchFailure("the server's next links loop");
+		}
+		if (seen.size() > maxPages) {
+			throw new FetchFailure("more than " + maxPages + " pages");
+		}
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+			.timeout(timeout)
+			.header("Accept", "application/fhir+json")
+			.GET();
+		if (accessToken != null) {
+			request.header("Authorization", "Bearer " + accessToken);
+		}
+		return httpClient.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+			.thenCompose(response -> {
+				IBaseResource resource = parse(response);
+				if (resource instanceof Bundle bundle) {
+					bundle.getEntry().stream()
+						.filter(entry -> entry.hasResource() && entry.getResource() instanceof Resource)
+						.filter(entry -> !entry.hasSearch() || entry.getSearch().getMode() != Bundle.SearchEntryMode.OUTCOME)
+						.forEach(entry -> found.add(entry.getResource()));
+					Bundle.BundleLinkComponent next = bundle.getLink(Bundle.LINK_NEXT);
+					if (next != null && next.hasUrl()) {
+						return page(sameServer(fhirServer, next.getUrl()), fhirServer, accessToken, timeout, found, seen);
+					}
+				}
+				else {
+					found.add((Resource) resource);
+				}
+				return CompletableFuture.completedFuture(found);
+			});
+	}
+
+	private IBaseResource parse(HttpResponse<String> response) {
+		if (response.statusCode() != 200) {
+			throw new FetchFailure("the FHIR server answered HTTP " + response.statusCode());
+		}
+		try {
+			IBaseResource resource = fhirContext.newJsonParser().parseResource(response.body());
+			if (resource instanceof OperationOutcome) {
+				throw new FetchFailure("the FHIR server answered with an OperationOutcome");
+			}
+			return resource;
+		}
+		catch (DataFormatException | ClassCastException e) {
+			throw new FetchFailure("the FHIR server's answer is not a FHIR JSON resource");
+		}
+	}
+
+	/** A next link is followed only on the server the call named, so the token goes nowhere else. */
+	private static URI sameServer(URI fhirServer, String link) {
+		URI next = URI.create(link);
+		if (!next.isAbsolute()) {
+			next = URI.create(withTrailingSlash(fhirServer)).resolve(link);
+		}
+		if (!next.toString().startsWith(withTrailingSlash(fhirServer)) && !next.toString().equals(fhirServer.toString())) {
+			throw new FetchFailure("a next link points outside the FHIR server");
+		}
+		return next;
+	}
+
+	static URI resolve(URI fhirServer, String query) {
+		int questionMark = query.indexOf('?');
+		String path = questionMark < 0 ? query : query.substring(0, questionMark);
+		StringBuilder uri = new StringBuilder(withTrailingSlash(fhirServer)).append(path.replaceFirst("^/", ""));
+		if (questionMark >= 0) {
+			String separator = "?";
+			for (String parameter : query.substring(questionMark + 1).split("&")) {
+				if (parameter.isEmpty()) {
+					continue;
+				}
+				int equals = parameter.indexOf('=');
+				String name = equals < 0 ? parameter : parameter.substring(0, equals);
+				String value = equals < 0 ? "" : parameter.substring(equals + 1);
+				uri.append(separator).append(encode(name)).append('=').append(encode(value));
+				separator = "&";
+			}
+		}
+		return URI.create(uri.toString());
+	}
+
+	private static String encode(String text) {
+		// Commas separate OR values in FHIR search; they stay literal.
+		return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("%2C", ",");
+	}
+
+	private static String withTrailingSlash(URI uri) {
+		String text = uri.toString();
+		return text.endsWith("/") ? text : text + "/";
+	}
+
+	/** Why a query could not be answered; the message names no patient data. */
+	public static final class FetchFailure extends CompletionException {
+
+		public FetchFailure(String message) {
+			super(message, null);
+		}
+
+		public static String reasonOf(Throwable failure) {
+			Throwable cause = failure;
+			while (cause instanceof CompletionException && !(cause instanceof FetchFailure) && cause.getCause() != null) {
+				cause = cause.getCause();
+			}
+			if (cause instanceof FetchFailure) {
+				return cause.getMessage();
+			}
+			if (cause instanceof java.util.concurrent.TimeoutException
+					|| cause instanceof java.net.http.HttpTimeoutException) {
+				return "the FHIR server did not answer in time";
+			}
+			if (cause instanceof IOException) {
+				return "the FHIR server could not be reached";
+			}
+			return "the FHIR server's answer could not be used";
+		}
+	}
+}

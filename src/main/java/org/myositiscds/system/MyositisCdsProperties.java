@@ -1,0 +1,33 @@
+package org.myositiscds.system;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything an operator can set, under {@code myositis-cds.*} (or environment variables such as
+ * {@code MYOSITIS_CDS_PREFETCH_TIMEOUT}). Clinical thresholds are not here: they are CQL parameters.
+ *
+ * @param knowledge where the ELM, value sets and service definitions are read from
+ * @param prefetch how data missing from a call's prefetch is fetched from the EHR
+ * @param publicBaseUrl the service's URL as clients see it (behind a proxy it differs from the
+ * local address); card source links point under it. Empty: derived from each request.
+ */
+@ConfigurationProperties("myositis-cds")
+public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultValue Prefetch prefetch,
+		@DefaultValue("") String publicBaseUrl) {
+
+	public record Knowledge(@DefaultValue("classpath:elm/") String elm,
+			@DefaultValue("classpath:fhir-resources/valueset/") String valueSets,
+			@DefaultValue("classpath:hooks/") String services,
+			@DefaultValue("true") boolean warmUp) {
+	}
+
+	/**
+	 * @param timeout the time allowed for each prefetch key fetched from the EHR, all pages included
+	 * @param maxPages how many pages of one search are read before giving up
+	 */
+	public record Prefetch(@DefaultValue("3s") Duration timeout, @DefaultValue("10") int maxPages) {
+	}
+}
