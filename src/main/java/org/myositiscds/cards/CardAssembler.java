@@ -9,12 +9,14 @@ import java.util.UUID;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.StrictErrorHandler;
+import org.hl7.fhir.r4.model.Resource;
 import org.opencds.cqf.cql.engine.runtime.Code;
 import org.opencds.cqf.cql.engine.runtime.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns the card tuples a guideline library returns (its "Cards" expression, built with
@@ -44,7 +46,11 @@ public final class CardAssembler {
 		this.guidanceBaseUrl = guidanceBaseUrl;
 	}
 
-	public List<Card> assemble(Object cardTuples) {
+	/**
+	 * @param originals the resources of the request as the EHR sent them (draft orders and
+	 * prefetched data), by relative reference: what update actions change
+	 */
+	public List<Card> assemble(Object cardTuples, Map<String, Resource> originals) {
 		Map<String, Card> cardsByRule = new LinkedHashMap<>();
 		if (!(cardTuples instanceof Iterable<?> tuples)) {
 			return List.of();
@@ -54,7 +60,7 @@ public final class CardAssembler {
 				continue;
 			}
 			try {
-				Card card = card(tuple);
+				Card card = card(tuple, originals);
 				if (cardsByRule.putIfAbsent(card.rule(), card) != null) {
 					log.error("Card contract: rule {} returned more than one card; only the first is shown", card.rule());
 				}
@@ -66,7 +72,7 @@ public final class CardAssembler {
 		return List.copyOf(cardsByRule.values());
 	}
 
-	private Card card(Tuple tuple) {
+	private Card card(Tuple tuple, Map<String, Resource> originals) {
 		Code rule = element(tuple, "rule", Code.class);
 		if (rule == null || rule.getCode() == null) {
 			throw new CardContractViolation("a card has no rule code");
@@ -80,7 +86,7 @@ public final class CardAssembler {
 		if (summary.length() >= MAX_SUMMARY_LENGTH) {
 			throw new CardContractViolation(ruleId + ": summary must be under 140 characters");
 		}
-		List<Card.Suggestion> suggestions = suggestions(tuple, ruleId);
+		List<Card.Suggestion> suggestions = suggestions(tuple, ruleId, originals);
 		String selectionBehavior = element(tuple, "selectionBehavior", String.class);
 		if (!suggestions.isEmpty() && !List.of("at-most-one", "any").contains(selectionBehavior)) {
 			throw new CardContractViolation(ruleId + ": a card with suggestions needs selectionBehavior at-most-one or any");
@@ -99,12 +105,12 @@ public final class CardAssembler {
 				Map.of(Card.RULE_EXTENSION, ruleId));
 	}
 
-	private List<Card.Suggestion> suggestions(Tuple card, String ruleId) {
+	private List<Card.Suggestion> suggestions(Tuple card, String ruleId, Map<String, Resource> originals) {
 		List<Card.Suggestion> suggestions = new ArrayList<>();
 		for (Tuple suggestion : tuples(card, "suggestions")) {
 			List<Card.Action> actions = new ArrayList<>();
 			for (Tuple action : tuples(suggestion, "actions")) {
-				actions.add(action(action, ruleId));
+				actions.add(action(action, ruleId, originals));
 			}
 			if (actions.isEmpty()) {
 				continue;
@@ -115,17 +121,34 @@ public final class CardAssembler {
 		return suggestions;
 	}
 
-	private Card.Action action(Tuple action, String ruleId) {
+	private Card.Action action(Tuple action, String ruleId, Map<String, Resource> originals) {
 		String type = required(action, "type", ruleId);
 		if (!List.of("create", "update", "delete").contains(type)) {
 			throw new CardContractViolation(ruleId + ": action type must be create, update or delete");
 		}
-		JsonNode resource = cqlValueJson.toJson(action.getElement("resource"));
+		JsonNode resource = type.equals("update")
+				? updated(action.getElement("resource"), action.getElement("changes"), ruleId, originals)
+				: cqlValueJson.toJson(action.getElement("resource"));
 		if (resource != null) {
 			checkIsFhir(resource, ruleId);
 		}
 		return new Card.Action(type, required(action, "description", ruleId), resource,
 				element(action, "resourceId", String.class));
+	}
+
+	private JsonNode updated(Object resource, Object changes, String ruleId, Map<String, Resource> originals) {
+		if (!(resource instanceof Resource changed) || changes == null) {
+			throw new CardContractViolation(ruleId + ": an update needs the resource to change and the changes");
+		}
+		String reference = changed.fhirType() + "/" + changed.getIdElement().getIdPart();
+		Resource original = originals.get(reference);
+		if (original == null) {
+			throw new CardContractViolation(ruleId + ": an update names " + changed.fhirType()
+					+ " that is not among the request's resources");
+		}
+		ObjectNode json = (ObjectNode) cqlValueJson.toJson(original);
+		JsonOverlay.apply(json, cqlValueJson.toOverlayJson(changes));
+		return json;
 	}
 
 	private void checkIsFhir(JsonNode resource, String ruleId) {

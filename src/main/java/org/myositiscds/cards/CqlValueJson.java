@@ -5,6 +5,8 @@ import java.util.Map;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Type;
 import org.opencds.cqf.cql.engine.runtime.BaseTemporal;
 import org.opencds.cqf.cql.engine.runtime.Code;
 import org.opencds.cqf.cql.engine.runtime.Quantity;
@@ -17,7 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Writes a CQL value as JSON: tuples become objects, lists arrays, codes Codings, FHIR resources
- * their FHIR JSON. Nulls and empty lists are left out, as CDS Hooks and FHIR want.
+ * and FHIR data types their FHIR JSON. Nulls and empty lists are left out, as CDS Hooks and FHIR want.
  */
 final class CqlValueJson {
 
@@ -33,8 +35,17 @@ final class CqlValueJson {
 	}
 
 	JsonNode toJson(Object value) {
+		return toJson(value, false);
+	}
+
+	/** As {@link #toJson(Object)}, but a null tuple element stays as JSON null: in an overlay it removes. */
+	JsonNode toOverlayJson(Object value) {
+		return toJson(value, true);
+	}
+
+	private JsonNode toJson(Object value, boolean keepNulls) {
 		if (value == null) {
-			return null;
+			return keepNulls ? NODES.nullNode() : null;
 		}
 		if (value instanceof String text) {
 			return NODES.stringNode(text);
@@ -60,7 +71,7 @@ final class CqlValueJson {
 		}
 		if (value instanceof Quantity quantity) {
 			ObjectNode json = NODES.objectNode();
-			json.set("value", toJson(quantity.getValue()));
+			json.set("value", toJson(quantity.getValue(), keepNulls));
 			putIfPresent(json, "unit", quantity.getUnit());
 			return json;
 		}
@@ -70,7 +81,7 @@ final class CqlValueJson {
 		if (value instanceof Tuple tuple) {
 			ObjectNode object = NODES.objectNode();
 			for (Map.Entry<String, Object> element : tuple.getElements().entrySet()) {
-				JsonNode json = toJson(element.getValue());
+				JsonNode json = toJson(element.getValue(), keepNulls);
 				if (json != null && !(json.isContainer() && json.isEmpty())) {
 					object.set(element.getKey(), json);
 				}
@@ -80,7 +91,7 @@ final class CqlValueJson {
 		if (value instanceof Iterable<?> list) {
 			ArrayNode array = NODES.arrayNode();
 			for (Object item : list) {
-				JsonNode json = toJson(item);
+				JsonNode json = toJson(item, false);
 				if (json != null) {
 					array.add(json);
 				}
@@ -89,6 +100,19 @@ final class CqlValueJson {
 		}
 		if (value instanceof IBaseResource resource) {
 			return jsonMapper.readTree(fhirContext.newJsonParser().encodeResourceToString(resource));
+		}
+		if (value instanceof Type element) {
+			// HAPI writes whole resources only: wrap the element in a Parameters value and unwrap it.
+			Parameters wrapper = new Parameters();
+			wrapper.addParameter().setName("element").setValue(element);
+			JsonNode parameters = jsonMapper.readTree(fhirContext.newJsonParser().encodeResourceToString(wrapper));
+			JsonNode parameter = parameters.path("parameter").path(0);
+			for (String name : parameter.propertyNames()) {
+				if (name.startsWith("value")) {
+					return parameter.get(name);
+				}
+			}
+			return null;
 		}
 		throw new IllegalArgumentException("A CQL value of type " + value.getClass().getSimpleName()
 				+ " has no JSON form in the card contract");

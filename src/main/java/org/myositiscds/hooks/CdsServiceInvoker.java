@@ -2,8 +2,12 @@ package org.myositiscds.hooks;
 
 import java.time.Clock;
 import java.time.ZonedDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+
+import org.hl7.fhir.r4.model.Resource;
 
 import org.myositiscds.cards.Card;
 import org.myositiscds.cards.CardAssembler;
@@ -37,6 +41,14 @@ public final class CdsServiceInvoker {
 		this.clock = clock;
 	}
 
+	private static Map<String, Resource> originals(CdsRequest request, PatientData data) {
+		Map<String, Resource> originals = new HashMap<>();
+		Stream.concat(Stream.concat(request.draftOrders().stream(), data.resources().stream()), Stream.of(data.patient()))
+			.forEach(resource -> originals.putIfAbsent(resource.fhirType() + "/" + resource.getIdElement().getIdPart(),
+					resource));
+		return originals;
+	}
+
 	public List<Card> call(String serviceId, byte[] body) {
 		ServiceDefinition service = catalog.find(serviceId).orElseThrow(() -> CdsHooksException.unknownService(serviceId));
 		CdsRequest request = parser.parse(body, service);
@@ -49,6 +61,6 @@ public final class CdsServiceInvoker {
 				GuidelineContract.SELECTIONS, request.selections());
 		Map<String, Object> results = evaluator.evaluate(service.library(), List.of(GuidelineContract.CARDS), data,
 				parameters, ZonedDateTime.now(clock));
-		return cardAssembler.assemble(results.get(GuidelineContract.CARDS));
+		return cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data));
 	}
 }
