@@ -1,0 +1,83 @@
+package org.myositiscds;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Calls the service under test over real HTTP, as an EHR would, and checks every answer against the spec. */
+public final class CdsHooksClient {
+
+	private static final ObjectMapper JSON = new ObjectMapper();
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final String baseUrl;
+
+	public CdsHooksClient(int port) {
+		this.baseUrl = "http://localhost:" + port;
+	}
+
+	public record Answer(int status, JsonNode body) {
+
+		/** The rule ids of the cards, in order. */
+		public List<String> rules() {
+			List<String> rules = new ArrayList<>();
+			body.path("cards").forEach(card -> rules.add(card.path("extension").path("myositis-cds.rule").asText()));
+			return rules;
+		}
+
+		public JsonNode card(String rule) {
+			for (JsonNode card : body.path("cards")) {
+				if (rule.equals(card.path("extension").path("myositis-cds.rule").asText())) {
+					return card;
+				}
+			}
+			throw new AssertionError("No card for rule " + rule + " in " + body);
+		}
+	}
+
+	public Answer discovery() {
+		Answer answer = send(HttpRequest.newBuilder(URI.create(baseUrl + "/cds-services")).GET().build());
+		if (answer.status() == 200) {
+			CdsHooksContract.assertValidDiscovery(answer.body().toString());
+		}
+		return answer;
+	}
+
+	public Answer call(String serviceId, String body) {
+		Answer answer = post("/cds-services/" + serviceId, body);
+		if (answer.status() == 200) {
+			CdsHooksContract.assertValidResponse(answer.body().toString());
+		}
+		return answer;
+	}
+
+	public Answer post(String path, String body) {
+		return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build());
+	}
+
+	private Answer send(HttpRequest request) {
+		try {
+			HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+			JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+			return new Answer(response.statusCode(), body);
+		}
+		catch (IOException e) {
+			throw new AssertionError("The service did not answer JSON", e);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(e);
+		}
+	}
+}

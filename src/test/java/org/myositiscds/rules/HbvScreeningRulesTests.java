@@ -1,0 +1,408 @@
+package org.myositiscds.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.myositiscds.PatientScenario.ICD10CM;
+import static org.myositiscds.PatientScenario.NEGATIVE;
+import static org.myositiscds.PatientScenario.POSITIVE;
+import static org.myositiscds.PatientScenario.SNOMED;
+import static org.myositiscds.PatientScenario.coded;
+import static org.myositiscds.PatientScenario.interpretation;
+import static org.myositiscds.PatientScenario.order;
+import static org.myositiscds.PatientScenario.patient;
+import static org.myositiscds.PatientScenario.rituximabOrder;
+import static org.myositiscds.PatientScenario.status;
+import static org.myositiscds.PatientScenario.text;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.hl7.fhir.r4.model.Medication;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.myositiscds.CdsHooksClient;
+import org.myositiscds.PatientScenario;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** HBV-1 to HBV-6 (clinical-rules.md, service 3), through the HTTP endpoint with full prefetch. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class HbvScreeningRulesTests {
+
+	static final String SIGN = "hbv-screening-order-sign";
+
+	static final String SELECT = "hbv-screening-order-select";
+
+	@LocalServerPort
+	int port;
+
+	CdsHooksClient client;
+
+	@BeforeEach
+	void client() {
+		client = new CdsHooksClient(port);
+	}
+
+	static PatientScenario hbsag(PatientScenario scenario, int days, java.util.function.Consumer<Observation> result) {
+		return scenario.lab("5196-1", "Hepatitis B virus surface Ag [Presence] in Serum or Plasma by Immunoassay", days, result);
+	}
+
+	static PatientScenario antiHbc(PatientScenario scenario, int days, java.util.function.Consumer<Observation> result) {
+		return scenario.lab("16933-4", "Hepatitis B virus core Ab [Presence] in Serum", days, result);
+	}
+
+	static PatientScenario antiHbs(PatientScenario scenario, int days, java.util.function.Consumer<Observation> result) {
+		return scenario.lab("10900-9", "Hepatitis B virus surface Ab [Presence] in Serum by Immunoassay", days, result);
+	}
+
+	/** Rituximab ordered; HBsAg and anti-HBc negative 60 days ago; anti-HBs positive: fully screened and immune. */
+	static PatientScenario screenedAndImmune(String id) {
+		PatientScenario scenario = patient(id).dermatomyositis().draft(rituximabOrder("rtx-1"));
+		hbsag(scenario, 60, NEGATIVE);
+		antiHbc(scenario, 60, NEGATIVE);
+		return antiHbs(scenario, 60, POSITIVE);
+	}
+
+	List<String> rules(PatientScenario scenario) {
+		CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+		assertThat(answer.status()).isEqualTo(200);
+		return answer.rules();
+	}
+
+	@Test
+	void fullyScreenedAndImmunePatientGetsNoCard() {
+		assertThat(rules(screenedAndImmune("hbv-immune"))).isEmpty();
+	}
+
+	@Nested
+	class Hbv1ScreeningMissing {
+
+		@Test
+		void firesWithNoTestsOnRecordAndSuggestsAllThree() {
+			PatientScenario scenario = patient("hbv1-none").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-1");
+			JsonNode card = answer.card("HBV-1");
+			assertThat(card.path("indicator").asText()).isEqualTo("critical");
+			assertThat(card.path("overrideReasons")).isNotEmpty();
+			JsonNode suggestion = card.path("suggestions").get(0);
+			assertThat(suggestion.path("isRecommended").asBoolean()).isTrue();
+			assertThat(loincCodesOrdered(suggestion)).containsExactly("5196-1", "16933-4", "10900-9");
+			JsonNode order = suggestion.path("actions").get(0).path("resource");
+			assertThat(order.path("resourceType").asText()).isEqualTo("ServiceRequest");
+			assertThat(order.path("status").asText()).isEqualTo("draft");
+			assertThat(order.path("intent").asText()).isEqualTo("order");
+			assertThat(order.path("subject").path("reference").asText()).isEqualTo("Patient/hbv1-none");
+		}
+
+		@Test
+		void firesForAStaleNegativeAndOrdersOnlyThatTest() {
+			PatientScenario scenario = screenedAndImmune("hbv1-stale");
+			hbsag(scenario, 400, NEGATIVE);
+			PatientScenario stale = patient("hbv1-stale2").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(stale, 366, NEGATIVE);
+			antiHbc(stale, 30, NEGATIVE);
+			antiHbs(stale, 30, POSITIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, stale.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-1");
+			assertThat(loincCodesOrdered(answer.card("HBV-1").path("suggestions").get(0))).containsExactly("5196-1");
+			assertThat(answer.card("HBV-1").path("detail").asText()).contains("not current");
+		}
+
+		@Test
+		void aNegativeExactlyAtTheLookbackStillCounts() {
+			PatientScenario scenario = patient("hbv1-365").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 365, NEGATIVE);
+			antiHbc(scenario, 365, NEGATIVE);
+			antiHbs(scenario, 365, POSITIVE);
+			assertThat(rules(scenario)).isEmpty();
+		}
+
+		@Test
+		void anIndeterminateResultDoesNotClearScreening() {
+			PatientScenario scenario = patient("hbv1-ind").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 20, coded("82334004", "Indeterminate"));
+			antiHbc(scenario, 20, NEGATIVE);
+			antiHbs(scenario, 20, POSITIVE);
+			assertThat(rules(scenario)).containsExactlyInAnyOrder("HBV-1", "HBV-6");
+		}
+
+		@Test
+		void preliminaryResultsDoNotCount() {
+			PatientScenario scenario = patient("hbv1-prelim").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 10, NEGATIVE.andThen(status(Observation.ObservationStatus.PRELIMINARY)));
+			antiHbc(scenario, 10, NEGATIVE);
+			antiHbs(scenario, 10, POSITIVE);
+			assertThat(rules(scenario)).containsExactly("HBV-1");
+		}
+
+		@Test
+		void staysSilentWhenHbsagIsPositiveBecauseHbv2Applies() {
+			PatientScenario scenario = patient("hbv1-pos").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, POSITIVE);
+			assertThat(rules(scenario)).doesNotContain("HBV-1").contains("HBV-2");
+		}
+	}
+
+	@Nested
+	class Hbv2HbsagPositive {
+
+		@Test
+		void firesForAnOldPositiveAndOffersOneAntiviralAtMost() {
+			PatientScenario scenario = patient("hbv2-old").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 5 * 365, POSITIVE);
+			antiHbc(scenario, 5 * 365, POSITIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-2");
+			JsonNode card = answer.card("HBV-2");
+			assertThat(card.path("indicator").asText()).isEqualTo("critical");
+			assertThat(card.path("selectionBehavior").asText()).isEqualTo("at-most-one");
+			assertThat(card.path("suggestions")).hasSize(3);
+			List<String> antivirals = new ArrayList<>();
+			for (JsonNode suggestion : card.path("suggestions")) {
+				JsonNode actions = suggestion.path("actions");
+				assertThat(actions).hasSize(2);
+				antivirals.add(actions.get(0).path("resource").path("medicationCodeableConcept").path("coding").get(0).path("code").asText());
+				assertThat(actions.get(1).path("resource").path("code").path("coding").get(0).path("code").asText())
+					.isEqualTo("42595-9");
+			}
+			assertThat(antivirals).containsExactly("485434", "349251", "1858261");
+		}
+
+		@Test
+		void firesForChronicHepatitisBOnRecordWithoutAnyLab() {
+			PatientScenario scenario = patient("hbv2-cond").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.condition(ICD10CM, "B18.1", "Chronic viral hepatitis B without delta-agent", "active");
+			assertThat(rules(scenario)).containsExactly("HBV-2");
+		}
+
+		@Test
+		void aNewerNegativeReadsAsClearedHbsag() {
+			PatientScenario scenario = patient("hbv2-cleared").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 900, POSITIVE);
+			hbsag(scenario, 40, NEGATIVE);
+			antiHbc(scenario, 40, POSITIVE);
+			assertThat(rules(scenario)).doesNotContain("HBV-2").contains("HBV-3");
+		}
+
+		@Test
+		void staysSilentWhenProphylaxisIsAlreadyActive() {
+			PatientScenario scenario = patient("hbv2-proph").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.activeMedication("485434", "entecavir 0.5 MG Oral Tablet", 20);
+			hbsag(scenario, 100, POSITIVE);
+			assertThat(rules(scenario)).doesNotContain("HBV-2").contains("HBV-4");
+		}
+	}
+
+	@Nested
+	class Hbv3ResolvedInfection {
+
+		@Test
+		void firesForNegativeHbsagWithPositiveAntiHbc() {
+			PatientScenario scenario = patient("hbv3").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 30, POSITIVE);
+			antiHbs(scenario, 30, POSITIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-3");
+			assertThat(answer.card("HBV-3").path("suggestions")).hasSize(3);
+			assertThat(answer.card("HBV-3").path("detail").asText()).contains("Total anti-HBc: positive on");
+		}
+
+		@Test
+		void staysSilentWhenAntiHbcIsNegative() {
+			assertThat(rules(screenedAndImmune("hbv3-neg"))).doesNotContain("HBV-3");
+		}
+
+		@Test
+		void staysSilentOnTenofovir() {
+			PatientScenario scenario = patient("hbv3-tdf").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.activeMedication("349251", "tenofovir disoproxil fumarate 300 MG Oral Tablet", 30);
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 30, POSITIVE);
+			assertThat(rules(scenario)).doesNotContain("HBV-3").contains("HBV-4");
+		}
+	}
+
+	@Nested
+	class Hbv4OnProphylaxis {
+
+		@Test
+		void firesAsInfoNamingTheAntiviral() {
+			PatientScenario scenario = patient("hbv4").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.activeMedication("1858261", "tenofovir alafenamide 25 MG Oral Tablet", 30);
+			hbsag(scenario, 30, POSITIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-4");
+			assertThat(answer.card("HBV-4").path("indicator").asText()).isEqualTo("info");
+			assertThat(answer.card("HBV-4").path("summary").asText()).contains("tenofovir alafenamide");
+		}
+
+		@Test
+		void anAntiviralSignedTogetherWithRituximabCounts() {
+			PatientScenario scenario = patient("hbv4-draft").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.draft(order("etv-1", "485434", "entecavir 0.5 MG Oral Tablet"));
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 30, POSITIVE);
+			assertThat(rules(scenario)).containsExactly("HBV-4");
+		}
+
+		@Test
+		void staysSilentWhenMarkersAreNegative() {
+			PatientScenario scenario = screenedAndImmune("hbv4-neg")
+				.activeMedication("485434", "entecavir 0.5 MG Oral Tablet", 30);
+			assertThat(rules(scenario)).isEmpty();
+		}
+	}
+
+	@Nested
+	class Hbv5AntiHbs {
+
+		@Test
+		void firesWhenAntiHbsIsNegative() {
+			PatientScenario scenario = patient("hbv5").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 30, NEGATIVE);
+			antiHbs(scenario, 30, NEGATIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-5");
+			assertThat(answer.card("HBV-5").path("indicator").asText()).isEqualTo("info");
+		}
+
+		@Test
+		void firesWhenAntiHbsIsMissing() {
+			PatientScenario scenario = patient("hbv5-missing").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 30, NEGATIVE);
+			assertThat(rules(scenario)).containsExactly("HBV-5");
+		}
+
+		@Test
+		void staysSilentWhenAntiHbsIsPositive() {
+			assertThat(rules(screenedAndImmune("hbv5-immune"))).doesNotContain("HBV-5");
+		}
+	}
+
+	@Nested
+	class Hbv6Indeterminate {
+
+		@Test
+		void firesWhenTheLatestAntiHbcIsIndeterminate() {
+			PatientScenario scenario = patient("hbv6").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 200, NEGATIVE);
+			antiHbc(scenario, 10, text("Equivocal, please repeat"));
+			antiHbs(scenario, 30, POSITIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-6");
+			assertThat(answer.card("HBV-6").path("indicator").asText()).isEqualTo("warning");
+			assertThat(answer.card("HBV-6").path("summary").asText()).containsIgnoringCase("repeat");
+		}
+
+		@Test
+		void staysSilentWhenARepeatTestWasNegative() {
+			PatientScenario scenario = screenedAndImmune("hbv6-repeated");
+			antiHbc(scenario, 90, text("Equivocal"));
+			assertThat(rules(scenario)).isEmpty();
+		}
+	}
+
+	@Nested
+	class QualitativeResults {
+
+		@Test
+		void readsResultTextAndInterpretationCodesAsEhrsSendThem() {
+			PatientScenario scenario = patient("qual-text").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, text("Non-reactive"));
+			antiHbc(scenario, 30, interpretation("NEG"));
+			antiHbs(scenario, 30, text("Reactive"));
+			assertThat(rules(scenario)).isEmpty();
+		}
+
+		@Test
+		void aReactiveTextIsPositive() {
+			PatientScenario scenario = patient("qual-reactive").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, text("REACTIVE"));
+			assertThat(rules(scenario)).contains("HBV-2");
+		}
+
+		@Test
+		void aResultWithNoValueIsNotAResult() {
+			PatientScenario scenario = screenedAndImmune("qual-novalue");
+			hbsag(scenario, 5, result -> { });
+			assertThat(rules(scenario)).containsExactly("HBV-6");
+		}
+	}
+
+	@Nested
+	class Trigger {
+
+		@Test
+		void firesForABiosimilarAndForOtherAntiCd20Antibodies() {
+			for (MedicationRequest antiCd20 : List.of(order("ruxience", "2273520", "50 ML rituximab-pvvr 10 MG/ML Injection"),
+					order("gazyva", "1442693", "obinutuzumab 1000 MG in 40 ML Injection"),
+					order("ocrevus", "1876380", "10 ML ocrelizumab 30 MG/ML Injection"))) {
+				PatientScenario scenario = patient("trigger-" + antiCd20.getIdPart()).draft(antiCd20);
+				assertThat(rules(scenario)).as(antiCd20.getIdPart()).containsExactly("HBV-1");
+			}
+		}
+
+		@Test
+		void firesInEveryPatientWhateverTheDiagnosis() {
+			PatientScenario scenario = patient("trigger-nodm").draft(rituximabOrder("rtx-1"));
+			assertThat(rules(scenario)).containsExactly("HBV-1");
+		}
+
+		@Test
+		void firesWhenTheMedicationIsAContainedMedication() {
+			MedicationRequest request = rituximabOrder("rtx-contained");
+			Medication medication = new Medication();
+			medication.setId("med1");
+			medication.setCode(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(
+					PatientScenario.RXNORM, "2105834", "50 ML rituximab-abbs 10 MG/ML Injection")));
+			request.addContained(medication);
+			request.setMedication(new Reference("#med1"));
+			assertThat(rules(patient("trigger-contained").draft(request))).containsExactly("HBV-1");
+		}
+
+		@Test
+		void staysSilentWithoutAnAntiCd20Order() {
+			PatientScenario scenario = patient("trigger-none").dermatomyositis()
+				.draft(order("pred-1", "312615", "prednisone 20 MG Oral Tablet"));
+			assertThat(rules(scenario)).isEmpty();
+		}
+
+		@Test
+		void orderSelectFiresOnlyWhenTheAntiCd20OrderIsSelected() {
+			PatientScenario scenario = patient("trigger-select").dermatomyositis()
+				.draft(rituximabOrder("rtx-1"))
+				.draft(order("pred-1", "312615", "prednisone 20 MG Oral Tablet"));
+			assertThat(client.call(SELECT, scenario.orderSelect(SELECT, "rtx-1")).rules()).containsExactly("HBV-1");
+			assertThat(client.call(SELECT, scenario.orderSelect(SELECT, "pred-1")).rules()).isEmpty();
+		}
+
+		@Test
+		void aConditionOfAnotherPatientInTheDataIsNeverRead() {
+			PatientScenario scenario = screenedAndImmune("trigger-other");
+			org.hl7.fhir.r4.model.Condition other = new org.hl7.fhir.r4.model.Condition();
+			other.setId("other-hbv");
+			other.setClinicalStatus(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(
+					"http://terminology.hl7.org/CodeSystem/condition-clinical", "active", null)));
+			other.setCode(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(
+					SNOMED, "235871004", "Hepatitis B carrier (finding)")));
+			other.setSubject(new Reference("Patient/someone-else"));
+			assertThat(rules(scenario.record(other))).isEmpty();
+		}
+	}
+
+	private static List<String> loincCodesOrdered(JsonNode suggestion) {
+		List<String> codes = new ArrayList<>();
+		suggestion.path("actions").forEach(action -> codes.add(
+				action.path("resource").path("code").path("coding").get(0).path("code").asText()));
+		return codes;
+	}
+}
