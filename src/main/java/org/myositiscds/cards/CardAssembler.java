@@ -88,7 +88,7 @@ public final class CardAssembler {
 		}
 		List<Card.Suggestion> suggestions = suggestions(tuple, ruleId, originals);
 		String selectionBehavior = element(tuple, "selectionBehavior", String.class);
-		if (!suggestions.isEmpty() && !List.of("at-most-one", "any").contains(selectionBehavior)) {
+		if (!suggestions.isEmpty() && !("at-most-one".equals(selectionBehavior) || "any".equals(selectionBehavior))) {
 			throw new CardContractViolation(ruleId + ": a card with suggestions needs selectionBehavior at-most-one or any");
 		}
 		List<Card.Coding> overrideReasons = codes(tuple, "overrideReasons").stream()

@@ -1,0 +1,69 @@
+package org.myositiscds.system;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.myositiscds.hooks.CdsServiceInvoker;
+import org.myositiscds.hooks.ServiceCatalog;
+import org.myositiscds.hooks.ServiceDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs each service's example request (hooks/examples/) through the whole data path before the
+ * server takes calls: the engine, parsers and JIT are warm when the first EHR call arrives.
+ * Runs after all beans exist and before the web server starts listening.
+ */
+@Component
+class WarmUp implements SmartInitializingSingleton {
+
+	private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
+
+	private static final int ROUNDS = 25;
+
+	private final ServiceCatalog catalog;
+
+	private final CdsServiceInvoker invoker;
+
+	private final MyositisCdsProperties properties;
+
+	WarmUp(ServiceCatalog catalog, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
+		this.catalog = catalog;
+		this.invoker = invoker;
+		this.properties = properties;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		if (!properties.knowledge().warmUp()) {
+			return;
+		}
+		long start = System.nanoTime();
+		List<ServiceDefinition> services = List.copyOf(catalog.services());
+		for (int round = 0; round < ROUNDS; round++) {
+			for (ServiceDefinition service : services) {
+				byte[] example = example(service.id());
+				if (example != null) {
+					invoker.call(service.id(), example);
+				}
+			}
+		}
+		log.info("Warmed up {} services in {} ms", services.size(), (System.nanoTime() - start) / 1_000_000);
+	}
+
+	private byte[] example(String serviceId) {
+		String location = properties.knowledge().services() + "examples/" + serviceId + ".json";
+		Resource resource = new PathMatchingResourcePatternResolver().getResource(location);
+		try {
+			return resource.exists() ? resource.getContentAsByteArray() : null;
+		}
+		catch (IOException e) {
+			log.warn("Cannot read the example request of {}", serviceId);
+			return null;
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package org.myositiscds.cql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an informaticist sees when the CQL is wrong: the library, the line and the message. */
+class CqlTranslationTests {
+
+	@Test
+	void theBundledLibrariesTranslateWithoutErrors() {
+		CqlTranslation.Result result = CqlTranslation.translateFolder(Path.of("cql"));
+		assertThat(result.diagnostics()).filteredOn(d -> d.severity().equals("error")).isEmpty();
+		assertThat(result.elmJsonByLibrary()).containsKeys("FHIRHelpers", "MyositisCommon", "HBVScreening");
+	}
+
+	@Test
+	void anErrorNamesLibraryLineAndMessage(@TempDir Path folder) throws IOException {
+		Files.writeString(folder.resolve("Broken.cql"), """
+				library Broken version '1.0.0'
+				using FHIR version '4.0.1'
+				context Patient
+				define "Answer": 1 +
+				""");
+		CqlTranslation.Result result = CqlTranslation.translateFolder(folder);
+		assertThat(result.hasErrors()).isTrue();
+		assertThat(result.diagnostics()).anySatisfy(d -> {
+			assertThat(d.toString()).startsWith("Broken.cql:");
+			assertThat(d.line()).isGreaterThan(0);
+			assertThat(d.severity()).isEqualTo("error");
+		});
+	}
+
+	@Test
+	void aRetrieveWhoseValueSetIsAFunctionArgumentIsRefused(@TempDir Path folder) throws IOException {
+		Files.writeString(folder.resolve("Unfiltered.cql"), """
+				library Unfiltered version '1.0.0'
+				using FHIR version '4.0.1'
+				include FHIRHelpers version '4.0.1' called FHIRHelpers
+				context Patient
+				define function "Conditions In"(conditions System.ValueSet):
+				  [Condition: conditions]
+				""");
+		CqlTranslation.Result result = CqlTranslation.translateFolder(folder);
+		assertThat(result.diagnostics()).anySatisfy(d -> {
+			assertThat(d.severity()).isEqualTo("error");
+			assertThat(d.line()).isEqualTo(6);
+			assertThat(d.message()).contains("would return every Condition");
+		});
+	}
+}
