@@ -57,7 +57,7 @@ public final class PatientScenario {
 
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
-	private static final ObjectMapper JSON = new ObjectMapper();
+	private static final ObjectMapper JSON = TestJson.MAPPER;
 
 	private final Patient patient = new Patient();
 
@@ -217,7 +217,7 @@ public final class PatientScenario {
 			.put("expires_in", 300)
 			.put("scope", "patient/*.read")
 			.put("subject", "myositis-cds");
-		ObjectNode request = (ObjectNode) read(requestJson);
+		ObjectNode request = (ObjectNode) TestJson.read(requestJson);
 		request.put("fhirServer", fhirServer);
 		request.set("fhirAuthorization", authorization);
 		return request.toString();
@@ -232,7 +232,7 @@ public final class PatientScenario {
 	public Map<String, JsonNode> prefetch(String serviceId) {
 		Map<String, JsonNode> prefetch = new LinkedHashMap<>();
 		serviceDefinition(serviceId).path("prefetch").fields()
-			.forEachRemaining(entry -> prefetch.put(entry.getKey(), read(answer(entry.getValue().asText()))));
+			.forEachRemaining(entry -> prefetch.put(entry.getKey(), TestJson.read(answer(entry.getValue().asText()))));
 		return prefetch;
 	}
 
@@ -310,7 +310,7 @@ public final class PatientScenario {
 		}
 		Bundle drafts = new Bundle().setType(Bundle.BundleType.COLLECTION);
 		draftOrders.forEach(order -> drafts.addEntry().setResource(order));
-		context.set("draftOrders", read(FHIR.newJsonParser().encodeResourceToString(drafts)));
+		context.set("draftOrders", TestJson.read(FHIR.newJsonParser().encodeResourceToString(drafts)));
 		ObjectNode request = JSON.createObjectNode()
 			.put("hookInstance", UUID.randomUUID().toString())
 			.put("hook", hook);
@@ -342,12 +342,4 @@ public final class PatientScenario {
 		}
 	}
 
-	private static JsonNode read(String json) {
-		try {
-			return JSON.readTree(json);
-		}
-		catch (IOException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }

@@ -73,6 +73,8 @@ public final class FhirServerClient {
 			throw new FetchFailure("more than " + maxPages + " pages");
 		}
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+			// Over plain http the client would try an h2c upgrade first, which holds back parallel queries.
+			.version("https".equals(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
 			.timeout(timeout)
 			.header("Accept", "application/fhir+json")
 			.GET();

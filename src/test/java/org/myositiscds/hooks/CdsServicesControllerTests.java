@@ -12,36 +12,27 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.myositiscds.CdsHooksClient;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.myositiscds.CdsServiceTest;
+
+import static org.myositiscds.TestJson.read;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** Discovery, the example requests of hooks/examples, and the answers to malformed calls. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@CdsServiceTest
 class CdsServicesControllerTests {
 
 	static final String SIGN = "hbv-screening-order-sign";
 
 	static final String SELECT = "hbv-screening-order-select";
 
-	static final ObjectMapper JSON = new ObjectMapper();
-
-	@LocalServerPort
-	int port;
-
+	@Autowired
 	CdsHooksClient client;
-
-	@BeforeEach
-	void client() {
-		client = new CdsHooksClient(port);
-	}
 
 	@Test
 	void discoveryListsEveryServiceDefinitionOfHooksWithoutInternals() throws IOException {
@@ -225,12 +216,4 @@ class CdsServicesControllerTests {
 		return node.toString();
 	}
 
-	private static JsonNode read(String json) {
-		try {
-			return JSON.readTree(json);
-		}
-		catch (IOException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }

@@ -19,25 +19,25 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.myositiscds.CdsHooksClient;
+import org.myositiscds.CdsServiceTest;
 import org.myositiscds.PatientScenario;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.myositiscds.TestJson;
+
+import static org.myositiscds.TestJson.read;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The fetch path: prefetch keys that are missing are read from the EHR's FHIR server (WireMock
  * standing in for it) with the call's access token, in parallel and within the timeout; when data
  * cannot be had the answer is 412 naming the keys.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "myositis-cds.prefetch.timeout=1500ms")
+@CdsServiceTest(properties = "myositis-cds.prefetch.timeout=2500ms")
 class FetchFromFhirServerTests {
 
 	static final String SIGN = "hbv-screening-order-sign";
@@ -47,17 +47,8 @@ class FetchFromFhirServerTests {
 	@RegisterExtension
 	static WireMockExtension ehr = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
-	static final ObjectMapper JSON = new ObjectMapper();
-
-	@LocalServerPort
-	int port;
-
+	@Autowired
 	CdsHooksClient client;
-
-	@BeforeEach
-	void client() {
-		client = new CdsHooksClient(port);
-	}
 
 	String fhirServer() {
 		return ehr.baseUrl() + "/fhir";
@@ -129,7 +120,7 @@ class FetchFromFhirServerTests {
 	void aNullPrefetchMeansNoDataAndIsNotFetched() {
 		PatientScenario scenario = patient("fetch-null").draft(rituximabOrder("rtx-1"));
 		Map<String, JsonNode> prefetch = new LinkedHashMap<>(scenario.prefetch(SIGN));
-		prefetch.put("hbvLabs", JSON.nullNode());
+		prefetch.put("hbvLabs", TestJson.MAPPER.nullNode());
 		String request = PatientScenario.withFhirServer(scenario.withPrefetch(SIGN, "order-sign", prefetch), fhirServer(), TOKEN);
 		assertThat(client.call(SIGN, request).rules()).containsExactly("HBV-1");
 		ehr.verify(0, getRequestedFor(anyUrl()));
@@ -139,7 +130,7 @@ class FetchFromFhirServerTests {
 	void keysAreFetchedInParallel() {
 		PatientScenario scenario = patient("fetch-parallel").draft(rituximabOrder("rtx-1"));
 		scenario.serveOn(ehr::stubFor, SIGN, "/fhir");
-		// Four queries of 1 s each within a 1.5 s timeout per key: one after the other, the later
+		// Four queries of 1 s each within a 2.5 s timeout per key: one after the other, the later
 		// ones would time out and the call would get 412.
 		ehr.setGlobalFixedDelay(1000);
 		CdsHooksClient.Answer answer = client.call(SIGN, scenario.withoutPrefetch(SIGN, "order-sign", fhirServer(), TOKEN));
@@ -260,12 +251,4 @@ class FetchFromFhirServerTests {
 		return read("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"timeout\"}]}");
 	}
 
-	private static JsonNode read(String json) {
-		try {
-			return JSON.readTree(json);
-		}
-		catch (java.io.IOException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }

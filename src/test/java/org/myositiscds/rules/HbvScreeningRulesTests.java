@@ -21,31 +21,23 @@ import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.myositiscds.CdsHooksClient;
+import org.myositiscds.CdsServiceTest;
 import org.myositiscds.PatientScenario;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** HBV-1 to HBV-6 (clinical-rules.md, service 3), through the HTTP endpoint with full prefetch. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@CdsServiceTest
 class HbvScreeningRulesTests {
 
 	static final String SIGN = "hbv-screening-order-sign";
 
 	static final String SELECT = "hbv-screening-order-select";
 
-	@LocalServerPort
-	int port;
-
+	@Autowired
 	CdsHooksClient client;
-
-	@BeforeEach
-	void client() {
-		client = new CdsHooksClient(port);
-	}
 
 	static PatientScenario hbsag(PatientScenario scenario, int days, java.util.function.Consumer<Observation> result) {
 		return scenario.lab("5196-1", "Hepatitis B virus surface Ag [Presence] in Serum or Plasma by Immunoassay", days, result);
