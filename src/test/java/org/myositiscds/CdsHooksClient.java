@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +25,7 @@ public final class CdsHooksClient {
 		this.baseUrl = "http://localhost:" + port;
 	}
 
-	public record Answer(int status, JsonNode body) {
+	public record Answer(int status, JsonNode body, java.net.http.HttpHeaders headers) {
 
 		/** The rule ids of the cards, in order. */
 		public List<String> rules() {
@@ -66,11 +67,30 @@ public final class CdsHooksClient {
 			.build());
 	}
 
+	/** Any request, with the headers given (e.g. Authorization, Origin); the answer is not checked. */
+	public Answer exchange(String method, String path, String body, Map<String, String> headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+			.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+		headers.forEach(request::header);
+		return send(request.build());
+	}
+
+	/** The full URL of a path, as a JWT's aud must name it. */
+	public String url(String path) {
+		return baseUrl + path;
+	}
+
+	/** JSON, except for answers that are not the service's own (a browser's CORS refusal is plain text). */
+	private static JsonNode readBody(HttpResponse<String> response) throws IOException {
+		boolean json = response.headers().firstValue("Content-Type").orElse("").contains("json");
+		return json || response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.getNodeFactory().textNode(response.body());
+	}
+
 	private Answer send(HttpRequest request) {
 		try {
 			HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-			JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
-			return new Answer(response.statusCode(), body);
+			JsonNode body = response.body().isEmpty() ? JSON.nullNode() : readBody(response);
+			return new Answer(response.statusCode(), body, response.headers());
 		}
 		catch (IOException e) {
 			throw new AssertionError("The service did not answer JSON", e);

@@ -1,6 +1,7 @@
 package org.myositiscds.system;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,16 +13,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param knowledge where the ELM, value sets and service definitions are read from
  * @param prefetch how data missing from a call's prefetch is fetched from the EHR
  * @param publicBaseUrl the service's URL as clients see it (behind a proxy it differs from the
- * local address); card source links point under it. Empty: derived from each request.
+ * local address); JWT audiences are checked against it. Empty: the URL each request was received at.
+ * @param cors which browser origins may call the service (the CDS Hooks Sandbox runs in a browser)
  */
 @ConfigurationProperties("myositis-cds")
 public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultValue Prefetch prefetch,
-		@DefaultValue("") String publicBaseUrl) {
+		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors) {
 
 	public record Knowledge(@DefaultValue("classpath:elm/") String elm,
 			@DefaultValue("classpath:fhir-resources/valueset/") String valueSets,
 			@DefaultValue("classpath:hooks/") String services,
 			@DefaultValue("true") boolean warmUp) {
+	}
+
+	/**
+	 * @param allowedOrigins origins (or patterns such as https://*.example.org) allowed to call from a
+	 * browser; none by default
+	 */
+	public record Cors(@DefaultValue List<String> allowedOrigins) {
 	}
 
 	/**

@@ -1,0 +1,33 @@
+package org.myositiscds.system;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** CORS for browser-based clients such as the CDS Hooks Sandbox: only the configured origins. */
+@Configuration(proxyBeanMethods = false)
+class WebConfiguration implements WebMvcConfigurer {
+
+	private final MyositisCdsProperties properties;
+
+	WebConfiguration(MyositisCdsProperties properties) {
+		this.properties = properties;
+	}
+
+	@Override
+	public void addCorsMappings(CorsRegistry registry) {
+		if (properties.cors().allowedOrigins().isEmpty()) {
+			return;
+		}
+		registry.addMapping("/cds-services/**")
+			.allowedOriginPatterns(properties.cors().allowedOrigins().toArray(String[]::new))
+			.allowedMethods("GET", "POST", "OPTIONS")
+			.allowedHeaders("Authorization", "Content-Type")
+			.maxAge(3600);
+		registry.addMapping("/cds-services")
+			.allowedOriginPatterns(properties.cors().allowedOrigins().toArray(String[]::new))
+			.allowedMethods("GET", "OPTIONS")
+			.allowedHeaders("Authorization", "Content-Type")
+			.maxAge(3600);
+	}
+}
