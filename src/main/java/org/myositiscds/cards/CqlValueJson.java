@@ -60,7 +60,9 @@ final class CqlValueJson {
 			return NODES.numberNode(number);
 		}
 		if (value instanceof BigDecimal number) {
-			return NODES.numberNode(number.stripTrailingZeros());
+			// 1000.0 is written 1000, not 1E+3.
+			BigDecimal plain = number.stripTrailingZeros();
+			return NODES.numberNode(plain.scale() < 0 ? plain.setScale(0) : plain);
 		}
 		if (value instanceof Code code) {
 			ObjectNode coding = NODES.objectNode();
@@ -91,7 +93,8 @@ final class CqlValueJson {
 		if (value instanceof Iterable<?> list) {
 			ArrayNode array = NODES.arrayNode();
 			for (Object item : list) {
-				JsonNode json = toJson(item, false);
+				// In an overlay a null element of a list item removes that element; a null item is dropped.
+				JsonNode json = item == null ? null : toJson(item, keepNulls);
 				if (json != null) {
 					array.add(json);
 				}

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
 import org.hl7.fhir.r4.model.Bundle;
@@ -34,6 +33,10 @@ public final class CdsRequestParser {
 		.compile("(Practitioner|PractitionerRole|Patient|RelatedPerson)/[A-Za-z0-9\\-.]{1,64}");
 
 	private static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+	/** The request resources order-select and order-sign carry in draftOrders (FHIR R4). */
+	private static final Set<String> ORDER_TYPES = Set.of("MedicationRequest", "ServiceRequest", "NutritionOrder",
+			"VisionPrescription", "DeviceRequest", "CommunicationRequest");
 
 	private final FhirContext fhirContext;
 
@@ -193,6 +196,10 @@ public final class CdsRequestParser {
 			if (resource == null) {
 				problems.add("context.draftOrders.entry[" + i + "]: has no resource");
 			}
+			else if (!ORDER_TYPES.contains(resource.fhirType())) {
+				problems.add("context.draftOrders.entry[" + i + "]: a " + resource.fhirType()
+						+ " is not an order; expected one of " + new java.util.TreeSet<>(ORDER_TYPES));
+			}
 			else {
 				orders.add(resource);
 			}
@@ -257,7 +264,9 @@ public final class CdsRequestParser {
 			IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false));
 			return (Resource) parser.parseResource(jsonMapper.writeValueAsString(json));
 		}
-		catch (DataFormatException | ClassCastException e) {
+		catch (RuntimeException e) {
+			// HAPI signals malformed input with DataFormatException, and some shapes (an entry whose
+			// resource is a number) with other runtime exceptions: all of them are the client's mistake.
 			problems.add(field + ": not a valid FHIR R4 resource");
 			return null;
 		}

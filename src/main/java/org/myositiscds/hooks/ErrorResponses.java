@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -40,6 +41,16 @@ class ErrorResponses {
 		log.warn("Answering 412: prefetch unavailable for keys {}", e.reasonsByKey().keySet());
 		return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).body(new ErrorBody("prefetch_unavailable",
 				"Required data could not be had from the prefetch or the FHIR server", List.of(), e.reasonsByKey()));
+	}
+
+	@ExceptionHandler(HttpMessageNotReadableException.class)
+	ResponseEntity<ErrorBody> unreadable(HttpMessageNotReadableException e) {
+		for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RequestSizeLimitFilter.TooLarge) {
+				return error(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large", "The body is over the size limit");
+			}
+		}
+		return error(HttpStatus.BAD_REQUEST, "unreadable_body", "The request body could not be read");
 	}
 
 	@ExceptionHandler(NoResourceFoundException.class)

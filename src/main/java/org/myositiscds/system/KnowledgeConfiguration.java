@@ -10,11 +10,14 @@ import org.myositiscds.cql.CqlEvaluator;
 import org.myositiscds.cql.ValueSetTerminology;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
+import org.myositiscds.hooks.RequestSizeLimitFilter;
 import org.myositiscds.hooks.ServiceCatalog;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Builds the parts of the data path once, from the knowledge folders and the configuration. */
@@ -64,6 +67,13 @@ class KnowledgeConfiguration {
 	CdsServiceInvoker cdsServiceInvoker(ServiceCatalog catalog, CdsRequestParser parser, PrefetchResolver resolver,
 			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock) {
 		return new CdsServiceInvoker(catalog, parser, resolver, evaluator, cardAssembler, clock);
+	}
+
+	@Bean
+	FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(MyositisCdsProperties properties) {
+		var registration = new FilterRegistrationBean<>(new RequestSizeLimitFilter(properties.maxRequestSize().toBytes()));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return registration;
 	}
 
 	@Bean

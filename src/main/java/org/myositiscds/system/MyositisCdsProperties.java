@@ -14,11 +14,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param prefetch how data missing from a call's prefetch is fetched from the EHR
  * @param publicBaseUrl the service's URL as clients see it (behind a proxy it differs from the
  * local address); JWT audiences are checked against it. Empty: the URL each request was received at.
+ * @param maxRequestSize larger request bodies get 413 before they are parsed
  * @param cors which browser origins may call the service (the CDS Hooks Sandbox runs in a browser)
  */
 @ConfigurationProperties("myositis-cds")
 public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultValue Prefetch prefetch,
-		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors) {
+		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors,
+		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize) {
 
 	public record Knowledge(@DefaultValue("classpath:elm/") String elm,
 			@DefaultValue("classpath:fhir-resources/valueset/") String valueSets,

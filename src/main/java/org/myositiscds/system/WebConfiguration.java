@@ -1,10 +1,17 @@
 package org.myositiscds.system;
 
+import org.apache.catalina.core.StandardHost;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** CORS for browser-based clients such as the CDS Hooks Sandbox: only the configured origins. */
+/**
+ * CORS for browser-based clients such as the CDS Hooks Sandbox (only the configured origins), and
+ * JSON for the errors Tomcat answers itself.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
@@ -12,6 +19,12 @@ class WebConfiguration implements WebMvcConfigurer {
 
 	WebConfiguration(MyositisCdsProperties properties) {
 		this.properties = properties;
+	}
+
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonTomcatErrors() {
+		return factory -> factory.addContextCustomizers(
+				context -> ((StandardHost) context.getParent()).setErrorReportValveClass(JsonErrorReportValve.class.getName()));
 	}
 
 	@Override
