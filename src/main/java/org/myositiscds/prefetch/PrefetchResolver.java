@@ -28,9 +28,12 @@ public final class PrefetchResolver {
 
 	private final Duration timeout;
 
-	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout) {
+	private final CircuitBreaker circuitBreaker;
+
+	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout, CircuitBreaker circuitBreaker) {
 		this.fhirServerClient = fhirServerClient;
 		this.timeout = timeout;
+		this.circuitBreaker = circuitBreaker;
 	}
 
 	/**
@@ -69,6 +72,10 @@ public final class PrefetchResolver {
 				failures.put(template.key(), "not in the prefetch, and the request names no fhirServer");
 				continue;
 			}
+			if (!circuitBreaker.allows(offer.fhirServer())) {
+				failures.put(template.key(), "the FHIR server failed repeatedly and is not called for a while");
+				continue;
+			}
 			template.render(offer.contextFields()).ifPresentOrElse(
 					query -> fetches.put(template.key(),
 							fhirServerClient.fetch(offer.fhirServer(), query, offer.accessToken(), timeout)
@@ -84,9 +91,11 @@ public final class PrefetchResolver {
 					all.addAll(rest);
 					return all;
 				});
+				circuitBreaker.succeeded(offer.fhirServer());
 			}
 			catch (RuntimeException e) {
 				failures.put(key, FhirServerClient.FetchFailure.reasonOf(e));
+				circuitBreaker.failed(offer.fhirServer());
 			}
 		});
 		if (!failures.isEmpty()) {

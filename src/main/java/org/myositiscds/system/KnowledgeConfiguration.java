@@ -12,6 +12,7 @@ import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.RequestSizeLimitFilter;
 import org.myositiscds.hooks.ServiceCatalog;
+import org.myositiscds.prefetch.CircuitBreaker;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -52,7 +53,7 @@ class KnowledgeConfiguration {
 	}
 
 	@Bean
-	PrefetchResolver prefetchResolver(FhirContext fhirContext, MyositisCdsProperties properties) {
+	PrefetchResolver prefetchResolver(FhirContext fhirContext, MyositisCdsProperties properties, Clock clock) {
 		MyositisCdsProperties.Prefetch prefetch = properties.prefetch();
 		var fetchThreads = Executors.newCachedThreadPool(task -> {
 			Thread thread = new Thread(task, "fhir-fetch");
@@ -60,7 +61,8 @@ class KnowledgeConfiguration {
 			return thread;
 		});
 		var client = new FhirServerClient(fhirContext, fetchThreads, prefetch.timeout(), prefetch.maxPages());
-		return new PrefetchResolver(client, prefetch.timeout());
+		return new PrefetchResolver(client, prefetch.timeout(),
+				new CircuitBreaker(prefetch.circuitBreakerFailures(), prefetch.circuitBreakerOpenFor(), clock));
 	}
 
 	@Bean

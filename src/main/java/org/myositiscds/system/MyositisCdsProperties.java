@@ -38,7 +38,10 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 	/**
 	 * @param timeout the time allowed for each prefetch key fetched from the EHR, all pages included
 	 * @param maxPages how many pages of one search are read before giving up
+	 * @param circuitBreakerFailures consecutive failed queries after which a FHIR server is left alone
+	 * @param circuitBreakerOpenFor how long it is left alone before one query tries it again
 	 */
-	public record Prefetch(@DefaultValue("3s") Duration timeout, @DefaultValue("10") int maxPages) {
+	public record Prefetch(@DefaultValue("3s") Duration timeout, @DefaultValue("10") int maxPages,
+			@DefaultValue("5") int circuitBreakerFailures, @DefaultValue("30s") Duration circuitBreakerOpenFor) {
 	}
 }

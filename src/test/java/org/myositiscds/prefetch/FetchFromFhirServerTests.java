@@ -37,7 +37,9 @@ import org.springframework.beans.factory.annotation.Autowired;
  * standing in for it) with the call's access token, in parallel and within the timeout; when data
  * cannot be had the answer is 412 naming the keys.
  */
-@CdsServiceTest(properties = "myositis-cds.prefetch.timeout=2500ms")
+// The circuit breaker is tested on its own: here many failures in a row are the point of the tests.
+@CdsServiceTest(properties = { "myositis-cds.prefetch.timeout=2500ms",
+		"myositis-cds.prefetch.circuit-breaker-failures=1000" })
 class FetchFromFhirServerTests {
 
 	static final String SIGN = "hbv-screening-order-sign";
