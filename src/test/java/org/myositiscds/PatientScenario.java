@@ -68,7 +68,7 @@ public final class PatientScenario {
 	private int sequence;
 
 	private PatientScenario(String id) {
-		patient.setId(id);
+		patient.setId(TestSecrets.remember(id));
 		patient.addIdentifier(new Identifier().setSystem("urn:oid:2.16.840.1.113883.19.5").setValue("MRN-" + id));
 		patient.addName(new HumanName().setFamily("Testpatient").addGiven(id));
 		patient.setGender(AdministrativeGender.FEMALE);
@@ -212,7 +212,7 @@ public final class PatientScenario {
 	/** The request with a fhirServer and fhirAuthorization added, so that missing prefetch is fetched. */
 	public static String withFhirServer(String requestJson, String fhirServer, String accessToken) {
 		ObjectNode authorization = JSON.createObjectNode()
-			.put("access_token", accessToken)
+			.put("access_token", TestSecrets.remember(accessToken))
 			.put("token_type", "Bearer")
 			.put("expires_in", 300)
 			.put("scope", "patient/*.read")

@@ -39,7 +39,7 @@ class CircuitBreakerTests {
 	void aFailingFhirServerIsNoLongerCalledOnceTheBreakerOpens() {
 		failingEhr.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
 		PatientScenario scenario = patient("breaker").draft(rituximabOrder("rtx-1"));
-		String request = scenario.withoutPrefetch(SIGN, "order-sign", failingEhr.baseUrl() + "/fhir", "token");
+		String request = scenario.withoutPrefetch(SIGN, "order-sign", failingEhr.baseUrl() + "/fhir", "breaker-access-token-51e0");
 		assertThat(client.call(SIGN, request).status()).isEqualTo(412);
 		int callsWhileClosed = failingEhr.getAllServeEvents().size();
 		assertThat(callsWhileClosed).isEqualTo(4);
