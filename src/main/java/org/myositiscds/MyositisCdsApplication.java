@@ -1,5 +1,6 @@
 package org.myositiscds;
 
+import org.myositiscds.authoring.AuthoringCommands;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,6 +10,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class MyositisCdsApplication {
 
 	public static void main(String[] args) {
+		if (args.length > 0 && AuthoringCommands.COMMANDS.contains(args[0])) {
+			System.exit(AuthoringCommands.run(args, System.out, System.err));
+		}
 		SpringApplication.run(MyositisCdsApplication.class, args);
 	}
 }

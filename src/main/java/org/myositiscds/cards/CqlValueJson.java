@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Type;
 import org.opencds.cqf.cql.engine.runtime.BaseTemporal;
 import org.opencds.cqf.cql.engine.runtime.Code;
+import org.opencds.cqf.cql.engine.runtime.Interval;
 import org.opencds.cqf.cql.engine.runtime.Quantity;
 import org.opencds.cqf.cql.engine.runtime.Tuple;
 import tools.jackson.databind.JsonNode;
@@ -21,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Writes a CQL value as JSON: tuples become objects, lists arrays, codes Codings, FHIR resources
  * and FHIR data types their FHIR JSON. Nulls and empty lists are left out, as CDS Hooks and FHIR want.
  */
-final class CqlValueJson {
+public final class CqlValueJson {
 
 	private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -29,12 +30,12 @@ final class CqlValueJson {
 
 	private final JsonMapper jsonMapper;
 
-	CqlValueJson(FhirContext fhirContext, JsonMapper jsonMapper) {
+	public CqlValueJson(FhirContext fhirContext, JsonMapper jsonMapper) {
 		this.fhirContext = fhirContext;
 		this.jsonMapper = jsonMapper;
 	}
 
-	JsonNode toJson(Object value) {
+	public JsonNode toJson(Object value) {
 		return toJson(value, false);
 	}
 
@@ -75,6 +76,14 @@ final class CqlValueJson {
 			ObjectNode json = NODES.objectNode();
 			json.set("value", toJson(quantity.getValue(), keepNulls));
 			putIfPresent(json, "unit", quantity.getUnit());
+			return json;
+		}
+		if (value instanceof Interval interval) {
+			ObjectNode json = NODES.objectNode();
+			json.set("low", toJson(interval.getLow(), keepNulls));
+			json.set("high", toJson(interval.getHigh(), keepNulls));
+			json.put("lowClosed", interval.getLowClosed());
+			json.put("highClosed", interval.getHighClosed());
 			return json;
 		}
 		if (value instanceof BaseTemporal temporal) {

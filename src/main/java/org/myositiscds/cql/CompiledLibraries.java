@@ -3,6 +3,8 @@ package org.myositiscds.cql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -40,24 +42,32 @@ public final class CompiledLibraries {
 		librariesByName.values().forEach(library -> cache.put(keyOf(library.getIdentifier()), compiled(library)));
 	}
 
-	/** Reads every {@code *.json} ELM file under the classpath location (e.g. {@code classpath:elm/}). */
+	/** Reads every {@code *.json} ELM file under the location (e.g. {@code classpath:elm/}). */
 	public static CompiledLibraries fromLocation(String location) {
 		try {
-			Resource[] files = new PathMatchingResourcePatternResolver().getResources(location + "*.json");
-			Map<String, Library> libraries = new TreeMap<>();
-			ElmJsonLibraryReader reader = new ElmJsonLibraryReader();
-			for (Resource file : files) {
-				Library library = reader.read(file.getContentAsString(StandardCharsets.UTF_8));
-				libraries.put(library.getIdentifier().getId(), library);
+			List<String> elm = new ArrayList<>();
+			for (Resource file : new PathMatchingResourcePatternResolver().getResources(location + "*.json")) {
+				elm.add(file.getContentAsString(StandardCharsets.UTF_8));
 			}
-			if (libraries.isEmpty()) {
+			if (elm.isEmpty()) {
 				throw new IllegalStateException("No ELM found at " + location + ": was the CQL translated by the build?");
 			}
-			return new CompiledLibraries(libraries);
+			return fromElm(elm);
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("Cannot read ELM from " + location, e);
 		}
+	}
+
+	/** From ELM JSON texts, e.g. those {@link CqlTranslation} has just produced. */
+	public static CompiledLibraries fromElm(Collection<String> elmJson) {
+		Map<String, Library> libraries = new TreeMap<>();
+		ElmJsonLibraryReader reader = new ElmJsonLibraryReader();
+		for (String json : elmJson) {
+			Library library = reader.read(json);
+			libraries.put(library.getIdentifier().getId(), library);
+		}
+		return new CompiledLibraries(libraries);
 	}
 
 	private static CompiledLibrary compiled(Library library) {
@@ -84,6 +94,14 @@ public final class CompiledLibraries {
 			throw new IllegalArgumentException("No CQL library named " + name);
 		}
 		return library;
+	}
+
+	/** The names of a library's expression definitions (not its functions), in source order of names. */
+	public List<String> expressionNames(String libraryName) {
+		return library(libraryName).getStatements().getDef().stream()
+			.filter(def -> !(def instanceof org.hl7.elm.r1.FunctionDef) && !def.getName().equals("Patient"))
+			.map(ExpressionDef::getName)
+			.toList();
 	}
 
 	public Set<String> names() {

@@ -1,0 +1,80 @@
+package org.myositiscds.authoring;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.Resource;
+import org.myositiscds.cards.Card;
+import org.myositiscds.cards.CardAssembler;
+import org.myositiscds.cql.CompiledLibraries;
+import org.myositiscds.cql.CqlEvaluator;
+import org.myositiscds.cql.CqlTranslation;
+import org.myositiscds.cql.GuidelineContract;
+import org.myositiscds.cql.ValueSetTerminology;
+import org.myositiscds.prefetch.PatientData;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The knowledge as it is in the working folders (cql/, fhir-resources/), translated now: what an
+ * informaticist evaluates and tests while editing, without a build.
+ */
+public final class WorkingKnowledge {
+
+	private final CqlEvaluator evaluator;
+
+	private final CardAssembler cardAssembler;
+
+	private WorkingKnowledge(CqlEvaluator evaluator, CardAssembler cardAssembler) {
+		this.evaluator = evaluator;
+		this.cardAssembler = cardAssembler;
+	}
+
+	/** Translates the CQL folder; fails with every error, located, when the CQL does not translate. */
+	public static WorkingKnowledge fromFolders(Path cqlFolder, Path valueSetFolder) {
+		CqlTranslation.Result translation = CqlTranslation.translateFolder(cqlFolder);
+		if (translation.hasErrors()) {
+			throw new IllegalArgumentException("The CQL does not translate:\n" + String.join("\n",
+					translation.diagnostics().stream().filter(d -> d.severity().equals("error")).map(Object::toString).toList()));
+		}
+		FhirContext fhirContext = FhirContext.forR4Cached();
+		var evaluator = new CqlEvaluator(CompiledLibraries.fromElm(translation.elmJsonByLibrary().values()),
+				ValueSetTerminology.fromLocation(fhirContext, valueSetFolder.toUri().toString()), fhirContext);
+		return new WorkingKnowledge(evaluator, new CardAssembler(fhirContext, JsonMapper.builder().build(), null));
+	}
+
+	/** The default folders: the project's, when run from its root. */
+	public static WorkingKnowledge fromProject(Path root) {
+		return fromFolders(root.resolve("cql"), root.resolve("fhir-resources/valueset"));
+	}
+
+	public List<String> expressionNames(String library) {
+		return evaluator.libraries().expressionNames(library);
+	}
+
+	/** What a library says for one patient and hook call. */
+	public record Outcome(Map<String, Object> values, List<Card> cards) {
+	}
+
+	public Outcome evaluate(String library, List<String> expressions, PatientData data, String hook,
+			List<Resource> draftOrders, List<String> selections, ZonedDateTime now) {
+		List<String> wanted = Stream.concat(expressions.stream(), Stream.of(GuidelineContract.CARDS)).distinct().toList();
+		Map<String, Object> values = evaluator.evaluate(library, wanted, data, Map.of(
+				GuidelineContract.HOOK, hook,
+				GuidelineContract.DRAFT_ORDERS, draftOrders,
+				GuidelineContract.SELECTIONS, selections), now);
+		Map<String, Resource> originals = new HashMap<>();
+		Stream.concat(draftOrders.stream(), data.resources().stream())
+			.forEach(r -> originals.putIfAbsent(r.fhirType() + "/" + r.getIdElement().getIdPart(), r));
+		return new Outcome(values, cardAssembler.assemble(values.get(GuidelineContract.CARDS), originals));
+	}
+
+	static boolean isProjectRoot(Path folder) {
+		return Files.isDirectory(folder.resolve("cql")) && Files.isDirectory(folder.resolve("fhir-resources"));
+	}
+}
