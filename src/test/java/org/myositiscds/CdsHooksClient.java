@@ -85,10 +85,10 @@ public final class CdsHooksClient {
 		return baseUrl + path;
 	}
 
-	/** JSON, except for answers that are not the service's own (a browser's CORS refusal is plain text). */
+	/** JSON when the service says so; other answers (guidance pages, a CORS refusal) as text. */
 	private static JsonNode readBody(HttpResponse<String> response) throws IOException {
 		boolean json = response.headers().firstValue("Content-Type").orElse("").contains("json");
-		return json || response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.getNodeFactory().textNode(response.body());
+		return json ? JSON.readTree(response.body()) : JSON.getNodeFactory().textNode(response.body());
 	}
 
 	private Answer send(HttpRequest request) {

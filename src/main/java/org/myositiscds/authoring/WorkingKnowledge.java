@@ -45,7 +45,7 @@ public final class WorkingKnowledge {
 		FhirContext fhirContext = FhirContext.forR4Cached();
 		var evaluator = new CqlEvaluator(CompiledLibraries.fromElm(translation.elmJsonByLibrary().values()),
 				ValueSetTerminology.fromLocation(fhirContext, valueSetFolder.toUri().toString()), fhirContext);
-		return new WorkingKnowledge(evaluator, new CardAssembler(fhirContext, JsonMapper.builder().build(), null));
+		return new WorkingKnowledge(evaluator, new CardAssembler(fhirContext, JsonMapper.builder().build()));
 	}
 
 	/** The default folders: the project's, when run from its root. */
@@ -71,7 +71,7 @@ public final class WorkingKnowledge {
 		Map<String, Resource> originals = new HashMap<>();
 		Stream.concat(draftOrders.stream(), data.resources().stream())
 			.forEach(r -> originals.putIfAbsent(r.fhirType() + "/" + r.getIdElement().getIdPart(), r));
-		return new Outcome(values, cardAssembler.assemble(values.get(GuidelineContract.CARDS), originals));
+		return new Outcome(values, cardAssembler.assemble(values.get(GuidelineContract.CARDS), originals, null));
 	}
 
 	static boolean isProjectRoot(Path folder) {

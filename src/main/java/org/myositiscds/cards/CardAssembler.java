@@ -34,23 +34,18 @@ public final class CardAssembler {
 
 	private final CqlValueJson cqlValueJson;
 
-	private final String guidanceBaseUrl;
-
-	/**
-	 * @param guidanceBaseUrl where the service serves its guidance pages; a card's source url is
-	 * this followed by the rule id, or none when null
-	 */
-	public CardAssembler(FhirContext fhirContext, JsonMapper jsonMapper, String guidanceBaseUrl) {
+	public CardAssembler(FhirContext fhirContext, JsonMapper jsonMapper) {
 		this.fhirContext = fhirContext;
 		this.cqlValueJson = new CqlValueJson(fhirContext, jsonMapper);
-		this.guidanceBaseUrl = guidanceBaseUrl;
 	}
 
 	/**
 	 * @param originals the resources of the request as the EHR sent them (draft orders and
 	 * prefetched data), by relative reference: what update actions change
+	 * @param serviceBaseUrl the service's URL as the client sees it: a card's source url is its
+	 * guidance page, {@code <serviceBaseUrl>/guidance/<rule id>}; none when null
 	 */
-	public List<Card> assemble(Object cardTuples, Map<String, Resource> originals) {
+	public List<Card> assemble(Object cardTuples, Map<String, Resource> originals, String serviceBaseUrl) {
 		Map<String, Card> cardsByRule = new LinkedHashMap<>();
 		if (!(cardTuples instanceof Iterable<?> tuples)) {
 			return List.of();
@@ -60,7 +55,7 @@ public final class CardAssembler {
 				continue;
 			}
 			try {
-				Card card = card(tuple, originals);
+				Card card = card(tuple, originals, serviceBaseUrl);
 				if (cardsByRule.putIfAbsent(card.rule(), card) != null) {
 					log.error("Card contract: rule {} returned more than one card; only the first is shown", card.rule());
 				}
@@ -72,7 +67,7 @@ public final class CardAssembler {
 		return List.copyOf(cardsByRule.values());
 	}
 
-	private Card card(Tuple tuple, Map<String, Resource> originals) {
+	private Card card(Tuple tuple, Map<String, Resource> originals, String serviceBaseUrl) {
 		Code rule = element(tuple, "rule", Code.class);
 		if (rule == null || rule.getCode() == null) {
 			throw new CardContractViolation("a card has no rule code");
@@ -98,7 +93,7 @@ public final class CardAssembler {
 			throw new CardContractViolation(ruleId + ": a critical card must offer override reasons");
 		}
 		Card.Coding topic = new Card.Coding(rule.getSystem(), ruleId, rule.getDisplay());
-		String url = guidanceBaseUrl == null ? null : guidanceBaseUrl + ruleId;
+		String url = serviceBaseUrl == null ? null : serviceBaseUrl.replaceAll("/+$", "") + "/guidance/" + ruleId;
 		return new Card(UUID.randomUUID().toString(), summary, element(tuple, "detail", String.class), indicator,
 				new Card.Source(required(tuple, "source", ruleId), url, topic), suggestions,
 				suggestions.isEmpty() ? null : selectionBehavior, overrideReasons,

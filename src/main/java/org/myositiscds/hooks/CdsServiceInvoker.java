@@ -49,7 +49,10 @@ public final class CdsServiceInvoker {
 		return originals;
 	}
 
-	public List<Card> call(String serviceId, byte[] body) {
+	/**
+	 * @param serviceBaseUrl the service's URL as the client sees it, for the cards' guidance links
+	 */
+	public List<Card> call(String serviceId, byte[] body, String serviceBaseUrl) {
 		ServiceDefinition service = catalog.find(serviceId).orElseThrow(() -> CdsHooksException.unknownService(serviceId));
 		CdsRequest request = parser.parse(body, service);
 		PatientData data = prefetchResolver.resolve(service.prefetchTemplates(),
@@ -61,6 +64,6 @@ public final class CdsServiceInvoker {
 				GuidelineContract.SELECTIONS, request.selections());
 		Map<String, Object> results = evaluator.evaluate(service.library(), List.of(GuidelineContract.CARDS), data,
 				parameters, ZonedDateTime.now(clock));
-		return cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data));
+		return cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data), serviceBaseUrl);
 	}
 }

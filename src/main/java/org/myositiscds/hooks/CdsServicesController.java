@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 
 import org.myositiscds.cards.Card;
+import org.myositiscds.system.MyositisCdsProperties;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -11,6 +12,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** The CDS Hooks 2.0 endpoints: discovery and service calls. */
 @RestController
@@ -21,9 +23,12 @@ class CdsServicesController {
 
 	private final CdsServiceInvoker invoker;
 
-	CdsServicesController(ServiceCatalog catalog, CdsServiceInvoker invoker) {
+	private final String publicBaseUrl;
+
+	CdsServicesController(ServiceCatalog catalog, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
 		this.catalog = catalog;
 		this.invoker = invoker;
+		this.publicBaseUrl = properties.publicBaseUrl();
 	}
 
 	record Discovery(Collection<ServiceDefinition> services) {
@@ -40,6 +45,8 @@ class CdsServicesController {
 	/** The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's. */
 	@PostMapping("/{id}")
 	CdsResponse call(@PathVariable String id, @RequestBody(required = false) byte[] body) {
-		return new CdsResponse(invoker.call(id, body));
+		String baseUrl = publicBaseUrl.isEmpty() ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString()
+				: publicBaseUrl;
+		return new CdsResponse(invoker.call(id, body, baseUrl));
 	}
 }

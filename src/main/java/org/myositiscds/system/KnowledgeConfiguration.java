@@ -8,6 +8,7 @@ import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.cql.CompiledLibraries;
 import org.myositiscds.cql.CqlEvaluator;
 import org.myositiscds.cql.ValueSetTerminology;
+import org.myositiscds.guidance.GuidancePages;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.RequestSizeLimitFilter;
@@ -80,6 +81,11 @@ class KnowledgeConfiguration {
 
 	@Bean
 	CardAssembler cardAssembler(FhirContext fhirContext, JsonMapper jsonMapper) {
-		return new CardAssembler(fhirContext, jsonMapper, null);
+		return new CardAssembler(fhirContext, jsonMapper);
+	}
+
+	@Bean
+	GuidancePages guidancePages(MyositisCdsProperties properties) {
+		return GuidancePages.fromLocation(properties.knowledge().cql());
 	}
 }

@@ -22,7 +22,7 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors,
 		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize) {
 
-	public record Knowledge(@DefaultValue("classpath:elm/") String elm,
+	public record Knowledge(@DefaultValue("classpath:elm/") String elm, @DefaultValue("classpath:cql/") String cql,
 			@DefaultValue("classpath:fhir-resources/valueset/") String valueSets,
 			@DefaultValue("classpath:hooks/") String services,
 			@DefaultValue("true") boolean warmUp) {

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The card contract is enforced: a tuple that breaks it is left out; the others still show. */
 class CardAssemblerTests {
 
-	final CardAssembler assembler = new CardAssembler(FhirContext.forR4Cached(), JsonMapper.builder().build(), null);
+	final CardAssembler assembler = new CardAssembler(FhirContext.forR4Cached(), JsonMapper.builder().build());
 
 	static Code rule(String id) {
 		return new Code().withSystem("https://fhir.myositis-cds.org/CodeSystem/rules").withCode(id).withDisplay(id + " title");
@@ -44,7 +44,7 @@ class CardAssemblerTests {
 
 	@Test
 	void aValidCardBecomesACdsHooksCardWithTheRuleExtension() {
-		List<Card> cards = assembler.assemble(List.of(card("X-1", "info", "Do the thing", null, null, null)), Map.of());
+		List<Card> cards = assembler.assemble(List.of(card("X-1", "info", "Do the thing", null, null, null)), Map.of(), "https://cds.example.org");
 		assertThat(cards).singleElement().satisfies(card -> {
 			assertThat(card.extension()).containsEntry("myositis-cds.rule", "X-1");
 			assertThat(card.source().topic().code()).isEqualTo("X-1");
@@ -70,7 +70,7 @@ class CardAssemblerTests {
 						"actions", List.of(notFhir))), "any", null),
 				card("BADINDICATOR", "severe", "Unknown indicator", null, null, null),
 				card("OK", "critical", "Valid critical card", List.of(suggestion), "any", List.of(reason)),
-				card("OK", "info", "Second card of the same rule", null, null, null)), Map.of());
+				card("OK", "info", "Second card of the same rule", null, null, null)), Map.of(), "https://cds.example.org");
 		assertThat(cards).extracting(Card::rule).containsExactly("OK");
 		assertThat(cards.get(0).summary()).isEqualTo("Valid critical card");
 	}
@@ -92,7 +92,7 @@ class CardAssemblerTests {
 		Tuple card = card("DOSE", "warning", "Change the dose", List.of(tuple("label", "Use 1000 mg", "isRecommended", true,
 				"actions", List.of(update))), "at-most-one", null);
 		Map<String, Resource> originals = Map.of("MedicationRequest/rtx-1", original);
-		Card.Action action = assembler.assemble(List.of(card), originals).get(0).suggestions().get(0).actions().get(0);
+		Card.Action action = assembler.assemble(List.of(card), originals, null).get(0).suggestions().get(0).actions().get(0);
 		assertThat(action.resource().path("dosageInstruction").get(0).path("text").asString()).isEqualTo("IV infusion");
 		assertThat(action.resource().path("dosageInstruction").get(0).path("doseAndRate").get(0)
 			.path("doseQuantity").path("value").asInt()).isEqualTo(1000);
