@@ -1019,6 +1019,14 @@ class RituximabRulesTests {
 		}
 
 		@Test
+		void firesForChronicKidneyDiseaseCodedInIcd10() {
+			PatientScenario scenario = refractoryAdult("rtx8-ckd")
+				.condition(PatientScenario.ICD10CM, "N18.31", "Chronic kidney disease, stage 3a", "active", 700).draft(standardCourse());
+			assertThat(text(sign(scenario).card("RTX-8"), "detail"))
+				.contains("Chronic kidney disease: Chronic kidney disease, stage 3a", "avoid concomitant tacrolimus");
+		}
+
+		@Test
 		void firesForTwoSeriousInfectionsInAYearButNotOne() {
 			PatientScenario two = refractoryAdult("rtx8-two")
 				.condition(SNOMED, "233604007", "Pneumonia (disorder)", "resolved", 300)
@@ -1143,6 +1151,13 @@ class RituximabRulesTests {
 		void withoutARangeComparesWith700MgPerDlInAnyUnit() {
 			assertThat(rules(withIgg("rtx11-gl", quantity(6.5, "g/L")))).contains("RTX-11");
 			assertThat(rules(withIgg("rtx11-750", quantity(750, "mg/dL")))).doesNotContain("RTX-11");
+		}
+
+		@Test
+		void anIggThatCannotBeComparedFiresSayingSo() {
+			JsonNode card = sign(withIgg("rtx11-mmol", quantity(9, "mmol/L"))).card("RTX-11");
+			assertThat(text(card, "summary")).startsWith("Check the IgG result");
+			assertThat(text(card, "detail")).contains("IgG: 9 mmol/L", "cannot be compared");
 		}
 
 		@Test
