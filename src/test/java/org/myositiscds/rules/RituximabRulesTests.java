@@ -433,6 +433,22 @@ class RituximabRulesTests {
 		}
 
 		@Test
+		void activeOrdersBothStarted84DaysAgoCountAnd83DoNot() {
+			PatientScenario since84 = screened(patient("rtx1-active-84").bornYearsAgo(58, 30).dermatomyositis())
+				.activeMedication(PREDNISONE, "prednisone 20 MG Oral Tablet", 84, daily(20))
+				.activeMedication(METHOTREXATE, "methotrexate 2.5 MG Oral Tablet", 84, every(dose(20, "mg"), 1, 1, "wk"))
+				.draft(standardCourse());
+			assertThat(rules(since84)).doesNotContain("RTX-1");
+			PatientScenario since83 = screened(patient("rtx1-active-83").bornYearsAgo(58, 30).dermatomyositis())
+				.activeMedication(PREDNISONE, "prednisone 20 MG Oral Tablet", 120, daily(20))
+				.activeMedication(METHOTREXATE, "methotrexate 2.5 MG Oral Tablet", 83, every(dose(20, "mg"), 1, 1, "wk"))
+				.draft(standardCourse());
+			CdsHooksClient.Answer answer = sign(since83);
+			assertThat(answer.rules()).contains("RTX-1");
+			assertThat(text(answer.card("RTX-1"), "detail")).contains("83 days, " + LocalDate.now().minusDays(83) + " to " + LocalDate.now());
+		}
+
+		@Test
 		void firesOnPrednisoneAloneSayingNoConventionalAgentWasFound() {
 			PatientScenario scenario = screened(patient("rtx1-pred").bornYearsAgo(58, 30).dermatomyositis())
 				.activeMedication(PREDNISONE, "prednisone 20 MG Oral Tablet", 200, daily(20))
@@ -620,6 +636,20 @@ class RituximabRulesTests {
 			assertThat(text(card, "summary")).contains("670 mg", "1.17 m2");
 			assertThat(text(card, "detail")).contains("sqrt(140 cm x 35 kg / 3600) = 1.17 m2", "575 mg/m2", "670 mg per infusion");
 			assertIsTheDraftWithOnlyTheDose(draft, updatedOrder(card), 670);
+		}
+
+		@Test
+		void aDosePerSquareMetreIsReadWithTheBodySurfaceArea() {
+			// 575 mg/m2 x 1.17 m2 = 671 mg: the protocol; 750 mg/m2 x 1.17 m2 = 875 mg: 31 % above 670 mg
+			PatientScenario perSquareMetre = child("rtx3-m2", 10, 30).height(140, "cm", 5).weight(35, "kg", 5)
+				.draft(rituximab("rtx-1", times(dose(575, "mg/m2"), 2, 14, "d")));
+			assertThat(rules(perSquareMetre)).doesNotContain("RTX-3");
+			PatientScenario tooMuch = child("rtx3-m2-750", 10, 30).height(140, "cm", 5).weight(35, "kg", 5)
+				.draft(rituximab("rtx-1", times(dose(750, "mg/m2"), 2, 14, "d")));
+			JsonNode card = sign(tooMuch).card("RTX-3");
+			assertThat(text(card, "detail")).contains("750 mg/m2 = 875 mg per infusion");
+			assertThat(updatedOrder(card).path("dosageInstruction").get(0).path("doseAndRate").get(0)
+				.path("doseQuantity").path("code").asText()).isEqualTo("mg");
 		}
 
 		@Test
