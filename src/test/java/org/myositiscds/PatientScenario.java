@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,15 +30,23 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.MedicationAdministration;
 import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.SimpleQuantity;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Timing;
 
 /**
  * A patient's record and draft orders, shaped like an EHR's FHIR data (identifiers, categories,
@@ -54,6 +63,8 @@ public final class PatientScenario {
 	public static final String SNOMED = "http://snomed.info/sct";
 
 	public static final String ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm";
+
+	public static final String UCUM = "http://unitsofmeasure.org";
 
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
@@ -91,6 +102,18 @@ public final class PatientScenario {
 
 	public PatientScenario bornYearsAgo(int years, int extraDays) {
 		patient.setBirthDateElement(new DateType(LocalDate.now().minusYears(years).minusDays(extraDays).toString()));
+		return this;
+	}
+
+	/** No birth date on record: the age is unknown. */
+	public PatientScenario withoutBirthDate() {
+		patient.setBirthDateElement(null);
+		return this;
+	}
+
+	/** No administrative gender on record. */
+	public PatientScenario withoutGender() {
+		patient.setGender(null);
 		return this;
 	}
 
@@ -137,8 +160,54 @@ public final class PatientScenario {
 		return o -> o.setStatus(status);
 	}
 
+	/** A UCUM quantity as a result value, e.g. quantity(1050, "mg/dL"). */
+	public static Consumer<Observation> quantity(double value, String ucum) {
+		return o -> o.setValue(ucum(value, ucum));
+	}
+
+	/** The result's reference range (low and high in the same UCUM unit). */
+	public static Consumer<Observation> referenceRange(double low, double high, String ucum) {
+		return o -> o.addReferenceRange().setLow(simple(low, ucum)).setHigh(simple(high, ucum));
+	}
+
+	/** A final vital-signs measurement (e.g. body height 8302-2, weight 29463-7) taken {@code days} ago. */
+	public PatientScenario vitalSign(String loinc, String display, int days, double value, String ucum) {
+		lab(loinc, display, days, quantity(value, ucum));
+		Observation observation = (Observation) records.get(records.size() - 1);
+		observation.getCategoryFirstRep().getCodingFirstRep().setCode("vital-signs").setDisplay("Vital Signs");
+		return this;
+	}
+
+	public PatientScenario height(double value, String ucum, int days) {
+		return vitalSign("8302-2", "Body height", days, value, ucum);
+	}
+
+	public PatientScenario weight(double value, String ucum, int days) {
+		return vitalSign("29463-7", "Body weight", days, value, ucum);
+	}
+
+	public static Quantity ucum(double value, String ucum) {
+		return new Quantity().setValue(decimal(value)).setUnit(ucum).setSystem(UCUM).setCode(ucum);
+	}
+
+	private static SimpleQuantity simple(double value, String ucum) {
+		SimpleQuantity quantity = new SimpleQuantity();
+		quantity.setValue(decimal(value)).setUnit(ucum).setSystem(UCUM).setCode(ucum);
+		return quantity;
+	}
+
+	/** As an EHR writes it: 55, not 55.0; 77.162 as it is. */
+	private static BigDecimal decimal(double value) {
+		return value == Math.rint(value) ? BigDecimal.valueOf((long) value) : BigDecimal.valueOf(value);
+	}
+
 	/** A confirmed problem-list condition with the given clinical status (active, resolved, ...). */
 	public PatientScenario condition(String system, String code, String display, String clinicalStatus) {
+		return condition(system, code, display, clinicalStatus, 400);
+	}
+
+	/** As {@link #condition(String, String, String, String)}, with its onset {@code onsetDaysAgo} days ago. */
+	public PatientScenario condition(String system, String code, String display, String clinicalStatus, int onsetDaysAgo) {
 		Condition condition = new Condition();
 		condition.setId("cond-" + (++sequence));
 		condition.setClinicalStatus(new CodeableConcept(new Coding(
@@ -149,7 +218,7 @@ public final class PatientScenario {
 				"http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item", "Problem List Item")));
 		condition.setCode(new CodeableConcept(new Coding(system, code, display)).setText(display));
 		condition.setSubject(new Reference("Patient/" + id()));
-		condition.setOnset(daysAgo(400));
+		condition.setOnset(daysAgo(onsetDaysAgo));
 		records.add(condition);
 		return this;
 	}
@@ -164,6 +233,68 @@ public final class PatientScenario {
 		request.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
 		request.setAuthoredOnElement(daysAgo(days));
 		records.add(request);
+		return this;
+	}
+
+	/** An active outpatient order, authored {@code days} ago, with its dosage instruction. */
+	public PatientScenario activeMedication(String rxnorm, String display, int days, Dosage dosage) {
+		activeMedication(rxnorm, display, days);
+		((MedicationRequest) records.get(records.size() - 1)).addDosageInstruction(dosage);
+		return this;
+	}
+
+	/**
+	 * An order of the medication history: its status (active, completed, stopped, ...), authored
+	 * {@code authoredDaysAgo} days ago, and, when {@code validUntilDaysAgo} is not null, a
+	 * dispenseRequest.validityPeriod from the authoring date to that day.
+	 */
+	public PatientScenario medicationOrder(String rxnorm, String display, MedicationRequest.MedicationRequestStatus status,
+			int authoredDaysAgo, Integer validUntilDaysAgo) {
+		MedicationRequest request = order("med-" + (++sequence), rxnorm, display);
+		request.setStatus(status);
+		request.setAuthoredOnElement(daysAgo(authoredDaysAgo));
+		request.setSubject(new Reference("Patient/" + id()));
+		if (validUntilDaysAgo != null) {
+			request.getDispenseRequest().setValidityPeriod(new Period()
+				.setStartElement(daysAgo(authoredDaysAgo)).setEndElement(daysAgo(validUntilDaysAgo)));
+		}
+		records.add(request);
+		return this;
+	}
+
+	/** A MedicationStatement of an RxNorm medication taken from {@code startDaysAgo} to {@code endDaysAgo} (null: no end). */
+	public PatientScenario medicationStatement(String rxnorm, String display, MedicationStatement.MedicationStatementStatus status,
+			int startDaysAgo, Integer endDaysAgo) {
+		return medicationStatement(RXNORM, rxnorm, display, status, startDaysAgo, endDaysAgo);
+	}
+
+	public PatientScenario medicationStatement(String system, String code, String display,
+			MedicationStatement.MedicationStatementStatus status, int startDaysAgo, Integer endDaysAgo) {
+		MedicationStatement statement = new MedicationStatement();
+		statement.setId("stmt-" + (++sequence));
+		statement.setStatus(status);
+		statement.setMedication(new CodeableConcept(new Coding(system, code, display)).setText(display));
+		statement.setSubject(new Reference("Patient/" + id()));
+		Period period = new Period().setStartElement(daysAgo(startDaysAgo));
+		if (endDaysAgo != null) {
+			period.setEndElement(daysAgo(endDaysAgo));
+		}
+		statement.setEffective(period);
+		statement.setDateAssertedElement(daysAgo(startDaysAgo));
+		records.add(statement);
+		return this;
+	}
+
+	/** A completed MedicationAdministration of {@code doseMg} mg, given {@code days} ago. */
+	public PatientScenario medicationAdministration(String rxnorm, String display, int days, double doseMg) {
+		MedicationAdministration administration = new MedicationAdministration();
+		administration.setId("admin-" + (++sequence));
+		administration.setStatus(MedicationAdministration.MedicationAdministrationStatus.COMPLETED);
+		administration.setMedication(new CodeableConcept(new Coding(RXNORM, rxnorm, display)).setText(display));
+		administration.setSubject(new Reference("Patient/" + id()));
+		administration.setEffective(daysAgo(days));
+		administration.getDosage().setDose(simple(doseMg, "mg"));
+		records.add(administration);
 		return this;
 	}
 
@@ -191,6 +322,45 @@ public final class PatientScenario {
 
 	public static MedicationRequest rituximabOrder(String id) {
 		return order(id, "1657867", "50 ML rituximab 10 MG/ML Injection");
+	}
+
+	/** A dosage instruction of one dose per administration (doseAndRate.doseQuantity, UCUM). */
+	public static Dosage dose(double value, String ucum) {
+		Dosage dosage = new Dosage();
+		dosage.setText(decimal(value).toPlainString() + " " + ucum);
+		dosage.addDoseAndRate().setDose(simple(value, ucum));
+		return dosage;
+	}
+
+	/** A dosage instruction whose dose is a range (doseAndRate.doseRange). */
+	public static Dosage doseRange(double low, double high, String ucum) {
+		Dosage dosage = new Dosage();
+		dosage.addDoseAndRate().setDose(new Range().setLow(simple(low, ucum)).setHigh(simple(high, ucum)));
+		return dosage;
+	}
+
+	/** The dosage given {@code count} times, one every {@code period} {@code periodUnit} (e.g. 2, 14, "d"). */
+	public static Dosage times(Dosage dosage, int count, double period, String periodUnit) {
+		Timing.TimingRepeatComponent repeat = dosage.getTiming().getRepeat();
+		repeat.setCount(count);
+		repeat.setPeriod(decimal(period));
+		repeat.setPeriodUnit(Timing.UnitsOfTime.fromCode(periodUnit));
+		return dosage;
+	}
+
+	/** The dosage given {@code frequency} times every {@code period} {@code periodUnit}, with no end (e.g. 1, 1, "d"). */
+	public static Dosage every(Dosage dosage, int frequency, double period, String periodUnit) {
+		Timing.TimingRepeatComponent repeat = dosage.getTiming().getRepeat();
+		repeat.setFrequency(frequency);
+		repeat.setPeriod(decimal(period));
+		repeat.setPeriodUnit(Timing.UnitsOfTime.fromCode(periodUnit));
+		return dosage;
+	}
+
+	/** The dosage given {@code count} times in all, with no period. */
+	public static Dosage count(Dosage dosage, int count) {
+		dosage.getTiming().getRepeat().setCount(count);
+		return dosage;
 	}
 
 	/** An order-sign request with the service's full prefetch. */
