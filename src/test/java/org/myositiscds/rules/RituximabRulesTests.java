@@ -261,7 +261,8 @@ class RituximabRulesTests {
 
 	/**
 	 * The suggested resource, parsed with HAPI, is the draft with only the first dose changed: a
-	 * doseQuantity of {@code mg} mg (plain JSON number, no doseRange), everything else as sent.
+	 * doseQuantity of {@code mg} mg (plain JSON number, no doseRange) and a free text saying so,
+	 * everything else as sent.
 	 */
 	static void assertIsTheDraftWithOnlyTheDose(MedicationRequest draft, JsonNode suggested, int mg) {
 		JsonNode doseQuantity = suggested.path("dosageInstruction").get(0).path("doseAndRate").get(0).path("doseQuantity");
@@ -274,10 +275,12 @@ class RituximabRulesTests {
 		assertThat(dose.getValue()).isEqualByComparingTo(BigDecimal.valueOf(mg));
 		assertThat(dose.getCode()).isEqualTo("mg");
 		assertThat(dose.getSystem()).isEqualTo(UCUM);
+		assertThat(parsed.getDosageInstructionFirstRep().getText()).as("the free text says the new dose")
+			.isEqualTo(mg + " mg per infusion");
 		ObjectNode expected = (ObjectNode) TestJson.read(FHIR.newJsonParser().encodeResourceToString(draft));
 		ObjectNode actual = (ObjectNode) TestJson.read(FHIR.newJsonParser().encodeResourceToString(parsed));
-		((ObjectNode) expected.path("dosageInstruction").get(0)).remove("doseAndRate");
-		((ObjectNode) actual.path("dosageInstruction").get(0)).remove("doseAndRate");
+		((ObjectNode) expected.path("dosageInstruction").get(0)).remove(List.of("doseAndRate", "text"));
+		((ObjectNode) actual.path("dosageInstruction").get(0)).remove(List.of("doseAndRate", "text"));
 		assertThat(actual).as("the rest of the suggested order is the draft").isEqualTo(expected);
 	}
 
