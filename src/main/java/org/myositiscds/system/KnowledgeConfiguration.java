@@ -8,11 +8,13 @@ import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.cql.CompiledLibraries;
 import org.myositiscds.cql.CqlEvaluator;
 import org.myositiscds.cql.ValueSetTerminology;
+import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.ServiceCatalog;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -62,8 +64,9 @@ class KnowledgeConfiguration {
 
 	@Bean
 	CdsServiceInvoker cdsServiceInvoker(ServiceCatalog catalog, CdsRequestParser parser, PrefetchResolver resolver,
-			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock) {
-		return new CdsServiceInvoker(catalog, parser, resolver, evaluator, cardAssembler, clock);
+			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog) {
+		return new CdsServiceInvoker(catalog, parser, resolver, evaluator, cardAssembler, clock,
+				cardLog.getIfAvailable(() -> CardLog.NONE));
 	}
 
 	@Bean

@@ -48,7 +48,7 @@ class WarmUp implements SmartInitializingSingleton {
 			for (ServiceDefinition service : services) {
 				byte[] example = example(service.id());
 				if (example != null) {
-					invoker.call(service.id(), example);
+					invoker.rehearse(service.id(), example);
 				}
 			}
 		}
