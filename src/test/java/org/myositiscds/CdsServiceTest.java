@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.annotation.AliasFor;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The whole service on a random port, with a {@link CdsHooksClient} to inject that calls it over
@@ -21,6 +22,8 @@ import org.springframework.core.annotation.AliasFor;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(CdsServiceTest.Client.class)
+// The feedback store's H2 file and patient hash key go to target/, never ./data of the work tree.
+@TestPropertySource(properties = "myositis-cds.feedback.data-dir=target/test-data")
 public @interface CdsServiceTest {
 
 	@AliasFor(annotation = SpringBootTest.class, attribute = "properties")
