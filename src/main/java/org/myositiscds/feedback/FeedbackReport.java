@@ -2,6 +2,7 @@ package org.myositiscds.feedback;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +21,8 @@ final class FeedbackReport {
 	 * Per rule: cards shown, and how many of them were accepted or overridden (cards, not reports:
 	 * a card reported twice counts once), with the override reasons chosen.
 	 */
-	record Summary(Instant generatedAt, List<RuleSummary> rules, UnknownCards unknownCards) {
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record Summary(Instant generatedAt, Instant from, Instant to, List<RuleSummary> rules, UnknownCards unknownCards) {
 	}
 
 	record RuleSummary(String rule, long cardsShown, long accepted, long overridden, long feedback,
@@ -57,15 +59,25 @@ final class FeedbackReport {
 		this.jdbc = jdbc;
 	}
 
-	Summary summary(Instant now) {
+	/**
+	 * @param from cards shown at or after it (feedback for unknown cards: outcomes at or after it), or null
+	 * @param to before it, or null
+	 */
+	Summary summary(Instant now, Instant from, Instant to) {
+		// Open ends become bounds far out, so that every query has the same two parameters.
+		OffsetDateTime start = (from == null ? Instant.parse("1900-01-01T00:00:00Z") : from).atOffset(ZoneOffset.UTC);
+		OffsetDateTime end = (to == null ? Instant.parse("9999-01-01T00:00:00Z") : to).atOffset(ZoneOffset.UTC);
 		Map<String, long[]> counts = new TreeMap<>();
-		jdbc.sql("SELECT rule_id, COUNT(*) AS shown FROM card_shown GROUP BY rule_id")
+		jdbc.sql("SELECT rule_id, COUNT(*) AS shown FROM card_shown WHERE shown_at >= ? AND shown_at < ? GROUP BY rule_id")
+			.params(start, end)
 			.query((rs, row) -> counts.computeIfAbsent(rs.getString("rule_id"), rule -> new long[5])[0] = rs.getLong("shown"))
 			.list();
 		jdbc.sql("""
 				SELECT c.rule_id, f.outcome, COUNT(DISTINCT f.card_uuid) AS cards, COUNT(*) AS reports
 				FROM feedback f JOIN card_shown c ON c.card_uuid = f.card_uuid
+				WHERE c.shown_at >= ? AND c.shown_at < ?
 				GROUP BY c.rule_id, f.outcome""")
+			.params(start, end)
 			.query((rs, row) -> {
 				long[] rule = counts.computeIfAbsent(rs.getString("rule_id"), id -> new long[5]);
 				rule["accepted".equals(rs.getString("outcome")) ? 1 : 2] = rs.getLong("cards");
@@ -78,9 +90,10 @@ final class FeedbackReport {
 				SELECT c.rule_id, f.reason_system, f.reason_code, MAX(f.reason_display) AS display,
 				       COUNT(DISTINCT f.card_uuid) AS cards
 				FROM feedback f JOIN card_shown c ON c.card_uuid = f.card_uuid
-				WHERE f.outcome = 'overridden'
+				WHERE f.outcome = 'overridden' AND c.shown_at >= ? AND c.shown_at < ?
 				GROUP BY c.rule_id, f.reason_system, f.reason_code
 				ORDER BY c.rule_id, cards DESC, f.reason_code""")
+			.params(start, end)
 			.query((rs, row) -> {
 				String rule = rs.getString("rule_id");
 				if (rs.getString("reason_code") == null) {
@@ -101,14 +114,16 @@ final class FeedbackReport {
 		jdbc.sql("""
 				SELECT f.outcome, COUNT(DISTINCT f.card_uuid) AS cards, COUNT(*) AS reports FROM feedback f
 				WHERE NOT EXISTS (SELECT 1 FROM card_shown c WHERE c.card_uuid = f.card_uuid)
+				  AND f.outcome_at >= ? AND f.outcome_at < ?
 				GROUP BY f.outcome""")
+			.params(start, end)
 			.query((rs, row) -> {
 				unknown["accepted".equals(rs.getString("outcome")) ? 0 : 1] = rs.getLong("cards");
 				unknown[2] += rs.getLong("reports");
 				return unknown;
 			})
 			.list();
-		return new Summary(now, rules, new UnknownCards(unknown[0], unknown[1], unknown[2]));
+		return new Summary(now, from, to, rules, new UnknownCards(unknown[0], unknown[1], unknown[2]));
 	}
 
 	/** The card as shown, if recorded, and its feedback in the order it happened; empty if neither exists. */

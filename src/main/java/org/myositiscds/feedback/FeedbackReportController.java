@@ -1,6 +1,12 @@
 package org.myositiscds.feedback;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -11,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -33,9 +40,31 @@ class FeedbackReportController {
 		this.clock = clock;
 	}
 
+	/** {@code from} and {@code to}: a date (UTC midnight) or an ISO 8601 date-time with offset; both optional. */
 	@GetMapping("/summary")
-	FeedbackReport.Summary summary() {
-		return report.summary(clock.instant());
+	FeedbackReport.Summary summary(@RequestParam(required = false) String from,
+			@RequestParam(required = false) String to) {
+		List<String> problems = new ArrayList<>();
+		Instant start = instant("from", from, problems);
+		Instant end = instant("to", to, problems);
+		if (!problems.isEmpty()) {
+			throw new CdsHooksException(HttpStatus.BAD_REQUEST, "invalid_request", "The period is not valid", problems);
+		}
+		return report.summary(clock.instant(), start, end);
+	}
+
+	private static Instant instant(String name, String value, List<String> problems) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+					: OffsetDateTime.parse(value).toInstant();
+		}
+		catch (DateTimeParseException e) {
+			problems.add(name + ": must be a date (2026-01-31) or an ISO 8601 date-time with an offset");
+			return null;
+		}
 	}
 
 	@GetMapping("/cards/{uuid}")

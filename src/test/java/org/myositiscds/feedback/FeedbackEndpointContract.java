@@ -165,6 +165,23 @@ abstract class FeedbackEndpointContract {
 		assertThat(stored.path("overrideReason").path("userComment").asText()).startsWith("Screened");
 	}
 
+	@Test
+	void theSummaryCanBeLimitedToAPeriodOfCardsShown() {
+		Instant before = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
+		showCard();
+		String later = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString();
+
+		JsonNode recent = client.get("/admin/feedback/summary?from=" + before + "&to=" + later).body();
+		assertThat(rule(recent, "HBV-1").path("cardsShown").asLong()).isPositive();
+		assertThat(recent.path("from").asText()).isEqualTo(before.toString());
+		assertThat(client.get("/admin/feedback/summary?from=" + later).body().path("rules")).isEmpty();
+		assertThat(client.get("/admin/feedback/summary?to=1971-01-01").body().path("rules")).isEmpty();
+
+		CdsHooksClient.Answer wrong = client.get("/admin/feedback/summary?from=last-week&to=2026-13-01");
+		assertThat(wrong.status()).isEqualTo(400);
+		assertThat(wrong.body().path("details")).hasSize(2);
+	}
+
 	private static long reasonCount(JsonNode rule, String code) {
 		for (JsonNode reason : rule.path("overrideReasons")) {
 			if (code.equals(reason.path("code").asText())) {
