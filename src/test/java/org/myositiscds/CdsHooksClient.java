@@ -60,6 +60,10 @@ public final class CdsHooksClient {
 		return answer;
 	}
 
+	public Answer get(String path) {
+		return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET().build());
+	}
+
 	public Answer post(String path, String body) {
 		return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
 			.header("Content-Type", "application/json")

@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.annotation.AliasFor;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The whole service on a random port, with a {@link CdsHooksClient} to inject that calls it over
@@ -23,6 +24,8 @@ import org.springframework.test.context.ActiveProfiles;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 @Import(CdsServiceTest.Client.class)
+// The feedback store's H2 file and patient hash key go to target/, never ./data of the work tree.
+@TestPropertySource(properties = "myositis-cds.feedback.data-dir=target/test-data")
 public @interface CdsServiceTest {
 
 	@AliasFor(annotation = SpringBootTest.class, attribute = "properties")

@@ -20,7 +20,7 @@ public class CdsHooksException extends RuntimeException {
 		this.details = List.copyOf(details);
 	}
 
-	static CdsHooksException unknownService(String id) {
+	public static CdsHooksException unknownService(String id) {
 		return new CdsHooksException(HttpStatus.NOT_FOUND, "unknown_service",
 				"No CDS service has the id '" + (id.length() > 80 ? id.substring(0, 80) + "..." : id) + "'; GET /cds-services lists them", List.of());
 	}

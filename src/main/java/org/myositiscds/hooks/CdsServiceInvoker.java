@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.myositiscds.cards.Card;
 import org.myositiscds.cards.CardAssembler;
@@ -18,6 +20,8 @@ import org.myositiscds.prefetch.PrefetchResolver;
 
 /** One call of a CDS service, along the data path: request, prefetch, CQL, cards. */
 public final class CdsServiceInvoker {
+
+	private static final Logger log = LoggerFactory.getLogger(CdsServiceInvoker.class);
 
 	private final ServiceCatalog catalog;
 
@@ -31,14 +35,17 @@ public final class CdsServiceInvoker {
 
 	private final Clock clock;
 
+	private final CardLog cardLog;
+
 	public CdsServiceInvoker(ServiceCatalog catalog, CdsRequestParser parser, PrefetchResolver prefetchResolver,
-			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock) {
+			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock, CardLog cardLog) {
 		this.catalog = catalog;
 		this.parser = parser;
 		this.prefetchResolver = prefetchResolver;
 		this.evaluator = evaluator;
 		this.cardAssembler = cardAssembler;
 		this.clock = clock;
+		this.cardLog = cardLog;
 	}
 
 	private static Map<String, Resource> originals(CdsRequest request, PatientData data) {
@@ -50,9 +57,19 @@ public final class CdsServiceInvoker {
 	}
 
 	/**
+	 * Answers a call from the EHR, and records the cards returned as shown.
 	 * @param serviceBaseUrl the service's URL as the client sees it, for the cards' guidance links
 	 */
 	public List<Card> call(String serviceId, byte[] body, String serviceBaseUrl) {
+		return call(serviceId, body, serviceBaseUrl, true);
+	}
+
+	/** The whole path, but the cards are not recorded: a warm-up run shows nothing to anyone. */
+	public List<Card> rehearse(String serviceId, byte[] body) {
+		return call(serviceId, body, "http://localhost", false);
+	}
+
+	private List<Card> call(String serviceId, byte[] body, String serviceBaseUrl, boolean record) {
 		ServiceDefinition service = catalog.find(serviceId).orElseThrow(() -> CdsHooksException.unknownService(serviceId));
 		CdsRequest request = parser.parse(body, service);
 		PatientData data = prefetchResolver.resolve(service.prefetchTemplates(),
@@ -62,8 +79,20 @@ public final class CdsServiceInvoker {
 				GuidelineContract.HOOK, request.hook(),
 				GuidelineContract.DRAFT_ORDERS, request.draftOrders(),
 				GuidelineContract.SELECTIONS, request.selections());
+		ZonedDateTime now = ZonedDateTime.now(clock);
 		Map<String, Object> results = evaluator.evaluate(service.library(), List.of(GuidelineContract.CARDS), data,
-				parameters, ZonedDateTime.now(clock));
-		return cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data), serviceBaseUrl);
+				parameters, now);
+		List<Card> cards = cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data),
+				serviceBaseUrl);
+		if (record) {
+			try {
+				cardLog.shown(service.id(), request.hookInstance(), request.patientId(), now.toInstant(), cards);
+			}
+			catch (RuntimeException e) {
+				// The clinician gets the advice even when it cannot be recorded.
+				log.warn("Cards of {} not recorded: {}", service.id(), e.getClass().getName());
+			}
+		}
+		return cards;
 	}
 }

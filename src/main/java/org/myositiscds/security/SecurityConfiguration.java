@@ -45,4 +45,13 @@ class SecurityConfiguration {
 		registration.addUrlPatterns("/cds-services", "/cds-services/*");
 		return registration;
 	}
+
+	@Bean
+	FilterRegistrationBean<AdminAccessFilter> adminAccessFilter(SecurityProperties properties) {
+		var registration = new FilterRegistrationBean<>(
+				new AdminAccessFilter(properties.adminToken(), properties.allowUnauthenticated()));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		registration.addUrlPatterns("/admin", "/admin/*");
+		return registration;
+	}
 }

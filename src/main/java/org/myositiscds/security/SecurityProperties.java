@@ -18,12 +18,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * unknown kid appears
  * @param tenants if not empty, the tenant claim must be one of these
  * @param issuers the trusted EHRs
+ * @param adminToken the bearer token that opens the reports under /admin (feedback numbers for
+ * informaticists); empty: the reports are closed, except in the demo profile
  */
 @ConfigurationProperties("myositis-cds.security")
 public record SecurityProperties(@DefaultValue("false") boolean allowUnauthenticated,
 		@DefaultValue({ "ES384", "RS384" }) List<String> algorithms, @DefaultValue("60s") Duration clockSkew,
 		@DefaultValue("60s") Duration jwksRefreshInterval, @DefaultValue List<String> tenants,
-		@DefaultValue List<Issuer> issuers) {
+		@DefaultValue List<Issuer> issuers, @DefaultValue("") String adminToken) {
 
 	/**
 	 * @param iss the issuer, exactly as in the JWT's iss claim

@@ -9,6 +9,7 @@ import org.myositiscds.cql.CompiledLibraries;
 import org.myositiscds.cql.CqlEvaluator;
 import org.myositiscds.cql.ValueSetTerminology;
 import org.myositiscds.guidance.GuidancePages;
+import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.RequestSizeLimitFilter;
@@ -17,6 +18,7 @@ import org.myositiscds.prefetch.CircuitBreaker;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -68,8 +70,9 @@ class KnowledgeConfiguration {
 
 	@Bean
 	CdsServiceInvoker cdsServiceInvoker(ServiceCatalog catalog, CdsRequestParser parser, PrefetchResolver resolver,
-			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock) {
-		return new CdsServiceInvoker(catalog, parser, resolver, evaluator, cardAssembler, clock);
+			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog) {
+		return new CdsServiceInvoker(catalog, parser, resolver, evaluator, cardAssembler, clock,
+				cardLog.getIfAvailable(() -> CardLog.NONE));
 	}
 
 	@Bean

@@ -55,7 +55,7 @@ class WarmUp implements SmartInitializingSingleton {
 			for (ServiceDefinition service : services) {
 				byte[] example = example(service.id());
 				if (example != null) {
-					invoker.call(service.id(), example, "http://localhost");
+					invoker.rehearse(service.id(), example);
 				}
 			}
 		}

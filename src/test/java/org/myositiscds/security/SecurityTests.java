@@ -52,6 +52,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /** CDS Hooks 2.0 security: every call carries a JWT that is checked as the spec's security section says. */
 @CdsServiceTest(properties = { "myositis-cds.security.allow-unauthenticated=false",
 		"myositis-cds.security.tenants=tenant-a", "myositis-cds.security.jwks-refresh-interval=1h",
+		"myositis-cds.security.admin-token=admin-token-for-tests-4f1c9e",
 		"myositis-cds.cors.allowed-origins=https://sandbox.cds-hooks.org" })
 class SecurityTests {
 
@@ -134,6 +135,15 @@ class SecurityTests {
 		assertThat(service.status()).isEqualTo(401);
 		assertThat(service.body().isNull()).as("a bare 401, no reason").isTrue();
 		assertThat(client.post("/cds-services/" + SIGN + "/feedback", "{\"feedback\":[]}").status()).isEqualTo(401);
+	}
+
+	@Test
+	void theAdminReportsNeedTheAdminTokenNotAnEhrJwt() {
+		assertThat(client.exchange("GET", "/admin/feedback/summary", null, Map.of()).status()).isEqualTo(401);
+		assertThat(client.exchange("GET", "/admin/feedback/summary", null,
+				Map.of("Authorization", "Bearer " + token("/admin/feedback/summary"))).status()).isEqualTo(401);
+		assertThat(client.exchange("GET", "/admin/feedback/summary", null,
+				Map.of("Authorization", "Bearer admin-token-for-tests-4f1c9e")).status()).isEqualTo(200);
 	}
 
 	@Test

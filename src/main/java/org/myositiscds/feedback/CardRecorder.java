@@ -1,0 +1,130 @@
+package org.myositiscds.feedback;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.myositiscds.cards.Card;
+import org.myositiscds.feedback.FeedbackStore.ShownCard;
+import org.myositiscds.hooks.CardLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records the cards of each call off the hook's path: the call only puts them on a bounded queue,
+ * and one writer thread hashes the patient id and writes what has piled up in one transaction.
+ * When the queue is full or the database fails, cards go unrecorded (counted and logged, without
+ * patient data) rather than slow down or fail ordering. On shutdown the queue is written out.
+ */
+final class CardRecorder implements CardLog, AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(CardRecorder.class);
+
+	static final int MAX_BATCH = 500;
+
+	private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+
+	private record Shown(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards) {
+	}
+
+	private final BlockingQueue<Shown> queue;
+
+	private final PatientHasher hasher;
+
+	private final Consumer<List<ShownCard>> writer;
+
+	private final Thread thread;
+
+	private final AtomicLong dropped = new AtomicLong();
+
+	private final AtomicLong failed = new AtomicLong();
+
+	private volatile boolean stopping;
+
+	CardRecorder(int capacity, PatientHasher hasher, Consumer<List<ShownCard>> writer) {
+		this.queue = new ArrayBlockingQueue<>(capacity);
+		this.hasher = hasher;
+		this.writer = writer;
+		this.thread = new Thread(this::run, "card-recorder");
+		this.thread.setDaemon(true);
+		this.thread.start();
+	}
+
+	@Override
+	public void shown(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards) {
+		if (cards.isEmpty()) {
+			return;
+		}
+		if (stopping || !queue.offer(new Shown(serviceId, hookInstance, patientId, time, List.copyOf(cards)))) {
+			long count = dropped.incrementAndGet();
+			if (Long.bitCount(count) == 1) {
+				log.warn("Card recording is behind: the cards of {} calls were not recorded", count);
+			}
+		}
+	}
+
+	/** Calls whose cards could not be recorded: queue full, or written while the database failed. */
+	long unrecorded() {
+		return dropped.get() + failed.get();
+	}
+
+	private void run() {
+		List<Shown> batch = new ArrayList<>();
+		while (!stopping || !queue.isEmpty()) {
+			try {
+				Shown first = queue.poll(200, TimeUnit.MILLISECONDS);
+				if (first == null) {
+					continue;
+				}
+				batch.add(first);
+				queue.drainTo(batch, MAX_BATCH - 1);
+				write(batch);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException e) {
+				failed.addAndGet(batch.size());
+				log.warn("Could not record the cards of {} calls: {}", batch.size(), e.getClass().getName());
+			}
+			finally {
+				batch.clear();
+			}
+		}
+	}
+
+	private void write(List<Shown> batch) {
+		List<ShownCard> rows = new ArrayList<>();
+		for (Shown shown : batch) {
+			String patientHash = hasher.hash(shown.patientId());
+			for (Card card : shown.cards()) {
+				String rule = card.extension() == null ? null : card.rule();
+				rows.add(new ShownCard(card.uuid(), shown.serviceId(), rule == null ? "(none)" : rule,
+						shown.hookInstance(), patientHash, shown.time()));
+			}
+		}
+		writer.accept(rows);
+	}
+
+	/** Stops taking cards and writes out those waiting, so that a normal shutdown loses none. */
+	@Override
+	public void close() {
+		stopping = true;
+		try {
+			thread.join(SHUTDOWN_WAIT.toMillis());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		if (!queue.isEmpty()) {
+			log.warn("Shutting down with the cards of {} calls not recorded", queue.size());
+		}
+	}
+}
