@@ -137,8 +137,13 @@ public final class PatientScenario {
 		return o -> o.setStatus(status);
 	}
 
-	/** A confirmed problem-list condition with the given clinical status (active, resolved, ...). */
+	/** A confirmed problem-list condition with the given clinical status (active, resolved, ...), onset 400 days ago. */
 	public PatientScenario condition(String system, String code, String display, String clinicalStatus) {
+		return condition(system, code, display, clinicalStatus, 400);
+	}
+
+	/** A confirmed problem-list condition with the given clinical status, onset {@code onsetDays} ago. */
+	public PatientScenario condition(String system, String code, String display, String clinicalStatus, int onsetDays) {
 		Condition condition = new Condition();
 		condition.setId("cond-" + (++sequence));
 		condition.setClinicalStatus(new CodeableConcept(new Coding(
@@ -149,7 +154,7 @@ public final class PatientScenario {
 				"http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item", "Problem List Item")));
 		condition.setCode(new CodeableConcept(new Coding(system, code, display)).setText(display));
 		condition.setSubject(new Reference("Patient/" + id()));
-		condition.setOnset(daysAgo(400));
+		condition.setOnset(daysAgo(onsetDays));
 		records.add(condition);
 		return this;
 	}
