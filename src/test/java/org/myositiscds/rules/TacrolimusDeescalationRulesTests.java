@@ -191,6 +191,16 @@ class TacrolimusDeescalationRulesTests {
 		assertThat(sign(onRituximab("tac-quiet").draft(twoMgPerDay("tac-1"))).rules()).isEmpty();
 	}
 
+	@Test
+	void theExampleRequestsGetTheCardsTheReadmePromises() throws java.io.IOException {
+		for (String service : new String[] { SELECT, SIGN }) {
+			CdsHooksClient.Answer answer = client.call(service,
+					java.nio.file.Files.readString(java.nio.file.Path.of("hooks/examples/" + service + ".json")));
+			assertThat(answer.rules()).as(service).containsExactly("TAC-1", "TAC-3", "TAC-4");
+			assertThat(dailyMg(suggestedOrder(answer.card("TAC-1")))).as(service).isEqualTo(3.0);
+		}
+	}
+
 	@Nested
 	class Tac1DoseAboveRange {
 
@@ -247,6 +257,23 @@ class TacrolimusDeescalationRulesTests {
 			assertThat(updated.getDispenseRequest().getNumberOfRepeatsAllowed()).isEqualTo(2);
 			assertThat(dailyMg(updated)).isEqualTo(3.0);
 			assertThat(detail(answer, "TAC-1")).contains("the ordered strength cannot make a dose in range");
+		}
+
+		@Test
+		void aContainedMedicationIsReplacedByTheNewStrengthWithoutLeavingItBehind() {
+			MedicationRequest draft = tacrolimus("tac-contained", CAP_5, "tacrolimus 5 MG Oral Capsule",
+					twiceDaily(mg(dosage("5 mg twice daily"), 5)));
+			org.hl7.fhir.r4.model.Medication capsule = new org.hl7.fhir.r4.model.Medication();
+			capsule.setId("med1");
+			capsule.setCode(new CodeableConcept(new Coding(RXNORM, CAP_5, "tacrolimus 5 MG Oral Capsule")));
+			draft.addContained(capsule);
+			draft.setMedication(new Reference("#med1"));
+			CdsHooksClient.Answer answer = sign(onRituximab("tac1-contained").draft(draft));
+			MedicationRequest updated = suggestedOrder(answer.card("TAC-1"));
+			assertThat(updated.hasMedicationReference()).isFalse();
+			assertThat(updated.getContained()).isEmpty();
+			assertThat(updated.getMedicationCodeableConcept().getCodingFirstRep().getCode()).isEqualTo(CAP_0_5);
+			assertThat(dailyMg(updated)).isEqualTo(3.0);
 		}
 
 		@Test
