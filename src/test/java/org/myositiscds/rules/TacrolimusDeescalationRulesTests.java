@@ -281,7 +281,8 @@ class TacrolimusDeescalationRulesTests {
 			MedicationRequest draft = tacrolimus("tac-er", ER_TAB_4, "24 HR tacrolimus 4 MG Extended Release Oral Tablet",
 					onceDaily(mg(dosage("4 mg once daily in the morning"), 4)));
 			CdsHooksClient.Answer answer = sign(onRituximab("tac1-er").draft(draft));
-			assertThat(detail(answer, "TAC-1")).contains("**4 mg/day** (4 mg x 1 a day = 4 mg/day)");
+			assertThat(detail(answer, "TAC-1")).contains("**4 mg/day** (4 mg x 1 a day = 4 mg/day)")
+				.contains("Tacrolimus order being placed: 24 HR tacrolimus 4 MG Extended Release Oral Tablet (extended release)");
 			MedicationRequest updated = suggestedOrder(answer.card("TAC-1"));
 			assertThat(updated.getMedicationCodeableConcept().getCodingFirstRep().getCode()).isEqualTo(ER_TAB_1);
 			assertThat(updated.getDosageInstructionFirstRep().getTiming().getRepeat().getFrequency()).isEqualTo(1);
@@ -576,7 +577,7 @@ class TacrolimusDeescalationRulesTests {
 		}
 
 		@Test
-		void staysSilentWithATroughOf8AndAnotherMeasured30DaysAgo() {
+		void staysSilentWithATroughOf8MeasuredExactly30DaysAgo() {
 			PatientScenario scenario = rituximabGiven(patient("tac3-ok").dermatomyositis(), 60);
 			egfr(scenario, 20, 92);
 			trough(scenario, 30, 8.0);
