@@ -90,7 +90,10 @@ public final class CqlEvaluator {
 				Map.of(library, expressions.stream().map(EvaluationExpressionRef::new).toList()),
 				new Pair<>("Patient", data.patient().getIdElement().getIdPart()), cqlParameters, null, now);
 
-		EvaluationResults results = new CqlEngine(environment).evaluate(params);
+		// Without expression caching the engine evaluates a define again at every reference to it.
+		// The engine lives for this one evaluation, so its cache holds one patient's values only.
+		EvaluationResults results = new CqlEngine(environment, Set.of(CqlEngine.Options.EnableExpressionCaching))
+			.evaluate(params);
 		if (results.hasExceptions()) {
 			throw new CqlEvaluationException(libraryName, results.getExceptions().values().iterator().next());
 		}

@@ -72,7 +72,7 @@ public final class CqlTranslation {
 				translator.getExceptions().forEach(e -> diagnostics.add(diagnostic(libraryName, e)));
 				if (!CqlCompilerException.hasErrors(translator.getErrors())) {
 					String json = translator.toJson();
-					diagnostics.addAll(RetrieveCheck.unfilteredTerminologyRetrieves(libraryName, json));
+					diagnostics.addAll(ElmChecks.problems(libraryName, json));
 					elm.put(translator.getTranslatedLibrary().getIdentifier().getId(), json);
 				}
 			}

@@ -37,6 +37,22 @@ class CqlTranslationTests {
 	}
 
 	@Test
+	void twoFunctionsOfTheSameNameAreRefused(@TempDir Path folder) throws IOException {
+		Files.writeString(folder.resolve("Overloaded.cql"), """
+				library Overloaded version '1.0.0'
+				using FHIR version '4.0.1'
+				context Patient
+				define function "Name"(value String): value
+				define function "Name"(value String, fallback String): Coalesce(value, fallback)
+				""");
+		CqlTranslation.Result result = CqlTranslation.translateFolder(folder);
+		assertThat(result.diagnostics()).anySatisfy(d -> {
+			assertThat(d.severity()).isEqualTo("error");
+			assertThat(d.message()).contains("\"Name\" is defined more than once");
+		});
+	}
+
+	@Test
 	void aRetrieveWhoseValueSetIsAFunctionArgumentIsRefused(@TempDir Path folder) throws IOException {
 		Files.writeString(folder.resolve("Unfiltered.cql"), """
 				library Unfiltered version '1.0.0'

@@ -1,0 +1,66 @@
+package org.myositiscds.cql;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Checks of translated ELM for what the translator accepts but the engine gets wrong:
+ * <ul>
+ * <li>a retrieve whose terminology the translator dropped. A retrieve filtered by a value set that
+ * is a function argument ({@code [Condition: conditions]}) translates to a retrieve with a code
+ * property and no codes: it would return every resource of the type, and a guideline would read,
+ * say, a dermatomyositis diagnosis as hepatitis B;</li>
+ * <li>two functions of the same name in one library: the engine picks between overloads by the
+ * run-time types of the arguments, and with a null argument it may pick the wrong one.</li>
+ * </ul>
+ * The build refuses both.
+ */
+final class ElmChecks {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private ElmChecks() {
+	}
+
+	static List<CqlTranslation.Diagnostic> problems(String library, String elmJson) {
+		JsonNode elm = JSON.readTree(elmJson);
+		List<CqlTranslation.Diagnostic> problems = new ArrayList<>();
+		visit(elm, library, problems);
+		java.util.Map<String, Integer> functions = new java.util.HashMap<>();
+		for (JsonNode def : elm.path("library").path("statements").path("def")) {
+			if ("FunctionDef".equals(def.path("type").asString("")) && !def.path("external").asBoolean(false)) {
+				String name = def.path("name").asString("");
+				if (functions.merge(name, 1, Integer::sum) == 2) {
+					problems.add(new CqlTranslation.Diagnostic(library, line(def), 0, "error", "function \"" + name
+							+ "\" is defined more than once; give each its own name (the engine may pick the wrong"
+							+ " overload at run time)"));
+				}
+			}
+		}
+		return problems;
+	}
+
+	private static int line(JsonNode node) {
+		return Integer.parseInt(node.path("locator").asString("0:0").split("-")[0].split(":")[0]);
+	}
+
+	private static void visit(JsonNode node, String library, List<CqlTranslation.Diagnostic> problems) {
+		if (node.isObject()) {
+			if ("Retrieve".equals(node.path("type").asString("")) && node.has("codeProperty") && !node.has("codes")) {
+				String[] start = node.path("locator").asString("0:0").split("-")[0].split(":");
+				problems.add(new CqlTranslation.Diagnostic(library, Integer.parseInt(start[0]),
+						start.length > 1 ? Integer.parseInt(start[1]) : 0, "error",
+						"this retrieve's value set or code cannot filter it (is it a function argument?), so it "
+								+ "would return every " + node.path("dataType").asString("").replaceAll(".*}", "")
+								+ "; retrieve without terminology and filter with 'where ... in' instead"));
+			}
+			node.values().forEach(child -> visit(child, library, problems));
+		}
+		else if (node.isArray()) {
+			node.values().forEach(child -> visit(child, library, problems));
+		}
+	}
+}
