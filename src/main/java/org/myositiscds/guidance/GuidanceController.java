@@ -1,5 +1,6 @@
 package org.myositiscds.guidance;
 
+import org.myositiscds.knowledge.KnowledgeBase;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -12,23 +13,23 @@ import org.springframework.web.util.HtmlUtils;
 @RestController
 class GuidanceController {
 
-	private final GuidancePages pages;
+	private final KnowledgeBase knowledgeBase;
 
-	GuidanceController(GuidancePages pages) {
-		this.pages = pages;
+	GuidanceController(KnowledgeBase knowledgeBase) {
+		this.knowledgeBase = knowledgeBase;
 	}
 
 	@GetMapping(path = "/guidance", produces = MediaType.TEXT_HTML_VALUE)
 	String index() {
 		StringBuilder list = new StringBuilder("<ul>");
-		pages.all().forEach(page -> list.append("<li><a href=\"guidance/").append(page.ruleId()).append("\">")
+		knowledgeBase.current().guidance().all().forEach(page -> list.append("<li><a href=\"guidance/").append(page.ruleId()).append("\">")
 			.append(page.ruleId()).append("</a> ").append(escape(page.title())).append("</li>"));
 		return html("Myositis CDS rules", "<h1>Myositis CDS rules</h1>" + list + "</ul>");
 	}
 
 	@GetMapping(path = "/guidance/{ruleId}", produces = MediaType.TEXT_HTML_VALUE)
 	ResponseEntity<String> page(@PathVariable String ruleId) {
-		return pages.find(ruleId)
+		return knowledgeBase.current().guidance().find(ruleId)
 			.map(page -> ResponseEntity.ok(html(page.ruleId() + " " + page.title(), """
 					<p class="crumb"><a href="../guidance">All rules</a> · library %s</p>
 					<h1>%s: %s</h1>

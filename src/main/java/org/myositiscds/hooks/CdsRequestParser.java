@@ -1,5 +1,6 @@
 package org.myositiscds.hooks;
 
+import org.myositiscds.knowledge.ServiceDefinition;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;

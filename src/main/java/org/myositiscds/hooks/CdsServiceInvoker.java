@@ -1,5 +1,8 @@
 package org.myositiscds.hooks;
 
+import org.myositiscds.knowledge.Knowledge;
+import org.myositiscds.knowledge.KnowledgeBase;
+import org.myositiscds.knowledge.ServiceDefinition;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
@@ -13,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import org.myositiscds.cards.Card;
 import org.myositiscds.cards.CardAssembler;
-import org.myositiscds.cql.CqlEvaluator;
 import org.myositiscds.cql.GuidelineContract;
 import org.myositiscds.prefetch.PatientData;
 import org.myositiscds.prefetch.PrefetchResolver;
@@ -23,13 +25,11 @@ public final class CdsServiceInvoker {
 
 	private static final Logger log = LoggerFactory.getLogger(CdsServiceInvoker.class);
 
-	private final ServiceCatalog catalog;
+	private final KnowledgeBase knowledgeBase;
 
 	private final CdsRequestParser parser;
 
 	private final PrefetchResolver prefetchResolver;
-
-	private final CqlEvaluator evaluator;
 
 	private final CardAssembler cardAssembler;
 
@@ -37,12 +37,11 @@ public final class CdsServiceInvoker {
 
 	private final CardLog cardLog;
 
-	public CdsServiceInvoker(ServiceCatalog catalog, CdsRequestParser parser, PrefetchResolver prefetchResolver,
-			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock, CardLog cardLog) {
-		this.catalog = catalog;
+	public CdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver prefetchResolver,
+			CardAssembler cardAssembler, Clock clock, CardLog cardLog) {
+		this.knowledgeBase = knowledgeBase;
 		this.parser = parser;
 		this.prefetchResolver = prefetchResolver;
-		this.evaluator = evaluator;
 		this.cardAssembler = cardAssembler;
 		this.clock = clock;
 		this.cardLog = cardLog;
@@ -70,7 +69,10 @@ public final class CdsServiceInvoker {
 	}
 
 	private List<Card> call(String serviceId, byte[] body, String serviceBaseUrl, boolean record) {
-		ServiceDefinition service = catalog.find(serviceId).orElseThrow(() -> CdsHooksException.unknownService(serviceId));
+		// One snapshot for the whole call: a reload while it runs does not mix two versions.
+		Knowledge knowledge = knowledgeBase.current();
+		ServiceDefinition service = knowledge.services().find(serviceId)
+			.orElseThrow(() -> CdsHooksException.unknownService(serviceId));
 		CdsRequest request = parser.parse(body, service);
 		PatientData data = prefetchResolver.resolve(service.prefetchTemplates(),
 				new PrefetchResolver.Offer(request.prefetch(), request.fhirServer(), request.accessToken(),
@@ -80,7 +82,7 @@ public final class CdsServiceInvoker {
 				GuidelineContract.DRAFT_ORDERS, request.draftOrders(),
 				GuidelineContract.SELECTIONS, request.selections());
 		ZonedDateTime now = ZonedDateTime.now(clock);
-		Map<String, Object> results = evaluator.evaluate(service.library(), List.of(GuidelineContract.CARDS), data,
+		Map<String, Object> results = knowledge.evaluator().evaluate(service.library(), List.of(GuidelineContract.CARDS), data,
 				parameters, now);
 		List<Card> cards = cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data),
 				serviceBaseUrl);

@@ -1,5 +1,7 @@
 package org.myositiscds.hooks;
 
+import org.myositiscds.knowledge.KnowledgeBase;
+import org.myositiscds.knowledge.ServiceDefinition;
 import java.util.Collection;
 import java.util.List;
 
@@ -19,14 +21,14 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @RequestMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
 class CdsServicesController {
 
-	private final ServiceCatalog catalog;
+	private final KnowledgeBase knowledgeBase;
 
 	private final CdsServiceInvoker invoker;
 
 	private final String publicBaseUrl;
 
-	CdsServicesController(ServiceCatalog catalog, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
-		this.catalog = catalog;
+	CdsServicesController(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
+		this.knowledgeBase = knowledgeBase;
 		this.invoker = invoker;
 		this.publicBaseUrl = properties.publicBaseUrl();
 	}
@@ -39,7 +41,7 @@ class CdsServicesController {
 
 	@GetMapping
 	Discovery discovery() {
-		return new Discovery(catalog.services());
+		return new Discovery(knowledgeBase.current().services().services());
 	}
 
 	/** The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's. */

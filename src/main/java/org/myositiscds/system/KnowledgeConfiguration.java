@@ -1,22 +1,21 @@
 package org.myositiscds.system;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.myositiscds.cards.CardAssembler;
-import org.myositiscds.cql.CompiledLibraries;
-import org.myositiscds.cql.CqlEvaluator;
-import org.myositiscds.cql.ValueSetTerminology;
-import org.myositiscds.guidance.GuidancePages;
 import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CdsRequestParser;
+import org.myositiscds.knowledge.KnowledgeBase;
+import org.myositiscds.knowledge.KnowledgeWatcher;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.RequestSizeLimitFilter;
-import org.myositiscds.hooks.ServiceCatalog;
 import org.myositiscds.prefetch.CircuitBreaker;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -38,16 +37,25 @@ class KnowledgeConfiguration {
 		return Clock.systemDefaultZone();
 	}
 
+	/**
+	 * The knowledge built into the jar; or, with myositis-cds.knowledge.watch set to a project
+	 * folder, the folder's, translated at start and reloaded when its files change.
+	 */
 	@Bean
-	CqlEvaluator cqlEvaluator(FhirContext fhirContext, MyositisCdsProperties properties) {
-		return new CqlEvaluator(CompiledLibraries.fromLocation(properties.knowledge().elm()),
-				ValueSetTerminology.fromLocation(fhirContext, properties.knowledge().valueSets()), fhirContext);
+	KnowledgeBase knowledgeBase(FhirContext fhirContext, JsonMapper jsonMapper, Clock clock,
+			MyositisCdsProperties properties) {
+		MyositisCdsProperties.Knowledge knowledge = properties.knowledge();
+		if (!knowledge.watch().isBlank()) {
+			return KnowledgeBase.fromFolder(fhirContext, jsonMapper, clock, Path.of(knowledge.watch()));
+		}
+		return KnowledgeBase.fromJar(fhirContext, jsonMapper, clock, knowledge.elm(), knowledge.valueSets(),
+				knowledge.services(), knowledge.cql());
 	}
 
-	@Bean
-	ServiceCatalog serviceCatalog(JsonMapper jsonMapper, CqlEvaluator cqlEvaluator, MyositisCdsProperties properties) {
-		return ServiceCatalog.fromLocation(properties.knowledge().services(), jsonMapper,
-				cqlEvaluator.libraries().names());
+	@Bean(destroyMethod = "close")
+	@ConditionalOnProperty("myositis-cds.knowledge.watch")
+	KnowledgeWatcher knowledgeWatcher(KnowledgeBase knowledgeBase) {
+		return new KnowledgeWatcher(knowledgeBase);
 	}
 
 	@Bean
@@ -69,9 +77,9 @@ class KnowledgeConfiguration {
 	}
 
 	@Bean
-	CdsServiceInvoker cdsServiceInvoker(ServiceCatalog catalog, CdsRequestParser parser, PrefetchResolver resolver,
-			CqlEvaluator evaluator, CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog) {
-		return new CdsServiceInvoker(catalog, parser, resolver, evaluator, cardAssembler, clock,
+	CdsServiceInvoker cdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver resolver,
+			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog) {
+		return new CdsServiceInvoker(knowledgeBase, parser, resolver, cardAssembler, clock,
 				cardLog.getIfAvailable(() -> CardLog.NONE));
 	}
 
@@ -87,8 +95,5 @@ class KnowledgeConfiguration {
 		return new CardAssembler(fhirContext, jsonMapper);
 	}
 
-	@Bean
-	GuidancePages guidancePages(MyositisCdsProperties properties) {
-		return GuidancePages.fromLocation(properties.knowledge().cql());
-	}
+
 }

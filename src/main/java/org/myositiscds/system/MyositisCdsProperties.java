@@ -22,10 +22,15 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors,
 		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize) {
 
+	/**
+	 * @param watch a project folder (with cql/, fhir-resources/valueset/ and hooks/) whose knowledge
+	 * is translated at start and reloaded when its files change: live reload for authoring. Empty:
+	 * the knowledge built into the jar, at the other locations.
+	 */
 	public record Knowledge(@DefaultValue("classpath:elm/") String elm, @DefaultValue("classpath:cql/") String cql,
 			@DefaultValue("classpath:fhir-resources/valueset/") String valueSets,
 			@DefaultValue("classpath:hooks/") String services,
-			@DefaultValue("true") boolean warmUp) {
+			@DefaultValue("true") boolean warmUp, @DefaultValue("") String watch) {
 	}
 
 	/**

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.List;
 
 import org.myositiscds.hooks.CdsServiceInvoker;
-import org.myositiscds.hooks.ServiceCatalog;
-import org.myositiscds.hooks.ServiceDefinition;
+import org.myositiscds.knowledge.KnowledgeBase;
+import org.myositiscds.knowledge.ServiceDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -31,14 +31,14 @@ class WarmUp implements SmartInitializingSingleton {
 	/** Enough for the JIT to compile the hot path; start-up time matters more than the last millisecond. */
 	private static final long BUDGET_NANOS = 3_000_000_000L;
 
-	private final ServiceCatalog catalog;
+	private final KnowledgeBase knowledgeBase;
 
 	private final CdsServiceInvoker invoker;
 
 	private final MyositisCdsProperties properties;
 
-	WarmUp(ServiceCatalog catalog, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
-		this.catalog = catalog;
+	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
+		this.knowledgeBase = knowledgeBase;
 		this.invoker = invoker;
 		this.properties = properties;
 	}
@@ -49,7 +49,7 @@ class WarmUp implements SmartInitializingSingleton {
 			return;
 		}
 		long start = System.nanoTime();
-		List<ServiceDefinition> services = List.copyOf(catalog.services());
+		List<ServiceDefinition> services = List.copyOf(knowledgeBase.current().services().services());
 		int round = 0;
 		for (; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() - start < BUDGET_NANOS); round++) {
 			for (ServiceDefinition service : services) {

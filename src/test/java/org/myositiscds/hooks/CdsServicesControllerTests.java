@@ -1,5 +1,6 @@
 package org.myositiscds.hooks;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.myositiscds.PatientScenario.patient;
 import static org.myositiscds.PatientScenario.rituximabOrder;

@@ -1,4 +1,4 @@
-package org.myositiscds.hooks;
+package org.myositiscds.knowledge;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.myositiscds.guidance;
+package org.myositiscds.knowledge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.myositiscds.PatientScenario.patient;

@@ -1,4 +1,4 @@
-package org.myositiscds.guidance;
+package org.myositiscds.knowledge;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
