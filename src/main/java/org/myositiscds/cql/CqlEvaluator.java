@@ -56,6 +56,10 @@ public final class CqlEvaluator {
 		return libraries;
 	}
 
+	public ValueSetTerminology terminology() {
+		return terminology;
+	}
+
 	/**
 	 * Evaluates the named expressions of a library in the Patient context.
 	 * @param parameters CQL parameters by name; FHIR resources among them are given the same

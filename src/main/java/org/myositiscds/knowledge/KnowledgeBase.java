@@ -58,7 +58,7 @@ public final class KnowledgeBase {
 		Knowledge knowledge = new Knowledge(evaluator,
 				ServiceCatalog.fromLocation(services, jsonMapper, evaluator.libraries().names()),
 				GuidancePages.fromLocation(cql), "jar", clock.instant());
-		return new KnowledgeBase(fhirContext, jsonMapper, clock, null, knowledge);
+		return new KnowledgeBase(fhirContext, jsonMapper, clock, null, checked(knowledge));
 	}
 
 	/**
@@ -119,9 +119,21 @@ public final class KnowledgeBase {
 		CqlEvaluator evaluator = new CqlEvaluator(CompiledLibraries.fromElm(translation.elmJsonByLibrary().values()),
 				ValueSetTerminology.fromLocation(fhirContext, folder.resolve("fhir-resources/valueset").toUri() + "/"),
 				fhirContext);
-		return new Knowledge(evaluator,
+		return checked(new Knowledge(evaluator,
 				ServiceCatalog.fromLocation(folder.resolve("hooks").toUri() + "/", jsonMapper, evaluator.libraries().names()),
-				GuidancePages.fromLocation(folder.resolve("cql").toUri() + "/"), folder.toString(), clock.instant());
+				GuidancePages.fromLocation(folder.resolve("cql").toUri() + "/"), folder.toString(), clock.instant()));
+	}
+
+	/** Knowledge whose service definitions do not prefetch what their CQL reads is refused. */
+	private static Knowledge checked(Knowledge knowledge) {
+		List<String> problems = knowledge.services().services().stream()
+			.flatMap(service -> PrefetchLint.check(service, knowledge.evaluator().libraries(),
+					knowledge.evaluator().terminology()).stream())
+			.toList();
+		if (!problems.isEmpty()) {
+			throw new KnowledgeError(problems);
+		}
+		return knowledge;
 	}
 
 	private static final class KnowledgeError extends RuntimeException {
