@@ -1,30 +1,15 @@
 package org.myositiscds.security;
 
-import java.io.IOException;
-
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Every call under /cds-services (discovery, services, feedback) must carry
  * {@code Authorization: Bearer <JWT>} that {@link JwtValidator} accepts; otherwise a bare 401.
- * The reason goes to the log, never the token. CORS preflights pass: browsers send them without
- * credentials.
+ * CORS preflights pass: browsers send them without credentials.
  */
-public final class JwtAuthenticationFilter extends OncePerRequestFilter {
-
-	private static final Logger log = LoggerFactory.getLogger(JwtAuthenticationFilter.class);
-
-	private static final String BEARER = "Bearer ";
+public final class JwtAuthenticationFilter extends BearerTokenFilter {
 
 	private final JwtValidator validator;
-
-	private final boolean allowUnauthenticated;
 
 	private final String publicBaseUrl;
 
@@ -33,8 +18,8 @@ public final class JwtAuthenticationFilter extends OncePerRequestFilter {
 	 * the URL of the request as received
 	 */
 	public JwtAuthenticationFilter(JwtValidator validator, boolean allowUnauthenticated, String publicBaseUrl) {
+		super(allowUnauthenticated);
 		this.validator = validator;
-		this.allowUnauthenticated = allowUnauthenticated;
 		this.publicBaseUrl = publicBaseUrl == null ? "" : publicBaseUrl.replaceAll("/+$", "");
 	}
 
@@ -45,33 +30,17 @@ public final class JwtAuthenticationFilter extends OncePerRequestFilter {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-			throws ServletException, IOException {
-		String authorization = request.getHeader("Authorization");
-		if (authorization == null && allowUnauthenticated) {
-			chain.doFilter(request, response);
-			return;
-		}
-		if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-			refuse(response, "no bearer token", request);
-			return;
-		}
+	String refusal(String token, HttpServletRequest request) {
 		try {
-			validator.validate(authorization.substring(BEARER.length()).trim(), calledUrl(request));
-			chain.doFilter(request, response);
+			validator.validate(token, calledUrl(request));
+			return null;
 		}
 		catch (JwtValidator.Rejected rejected) {
-			refuse(response, rejected.getMessage(), request);
+			return rejected.getMessage();
 		}
 	}
 
 	private String calledUrl(HttpServletRequest request) {
 		return publicBaseUrl.isEmpty() ? request.getRequestURL().toString() : publicBaseUrl + request.getRequestURI();
-	}
-
-	private static void refuse(HttpServletResponse response, String reason, HttpServletRequest request) {
-		log.warn("401 for {} {}: {}", request.getMethod(), request.getRequestURI(), reason);
-		response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-		response.setContentLength(0);
 	}
 }
