@@ -3,6 +3,7 @@ package org.myositiscds.hooks;
 import org.myositiscds.knowledge.Knowledge;
 import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.ServiceDefinition;
+import java.net.URI;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
@@ -37,14 +38,25 @@ public final class CdsServiceInvoker {
 
 	private final CardLog cardLog;
 
+	private final boolean ownFhirServerByDefault;
+
 	public CdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver prefetchResolver,
-			CardAssembler cardAssembler, Clock clock, CardLog cardLog) {
+			CardAssembler cardAssembler, Clock clock, CardLog cardLog, boolean ownFhirServerByDefault) {
 		this.knowledgeBase = knowledgeBase;
 		this.parser = parser;
 		this.prefetchResolver = prefetchResolver;
 		this.cardAssembler = cardAssembler;
 		this.clock = clock;
 		this.cardLog = cardLog;
+		this.ownFhirServerByDefault = ownFhirServerByDefault;
+	}
+
+	/** The call's fhirServer; in the demo, without one, the service's own demo FHIR server. */
+	private URI fhirServer(CdsRequest request, String serviceBaseUrl) {
+		if (request.fhirServer() != null || !ownFhirServerByDefault) {
+			return request.fhirServer();
+		}
+		return URI.create(serviceBaseUrl.replaceAll("/+$", "") + "/fhir");
 	}
 
 	private static Map<String, Resource> originals(CdsRequest request, PatientData data) {
@@ -75,7 +87,7 @@ public final class CdsServiceInvoker {
 			.orElseThrow(() -> CdsHooksException.unknownService(serviceId));
 		CdsRequest request = parser.parse(body, service);
 		PatientData data = prefetchResolver.resolve(service.prefetchTemplates(),
-				new PrefetchResolver.Offer(request.prefetch(), request.fhirServer(), request.accessToken(),
+				new PrefetchResolver.Offer(request.prefetch(), fhirServer(request, serviceBaseUrl), request.accessToken(),
 						request.contextFields(), request.patientId()));
 		Map<String, Object> parameters = Map.of(
 				GuidelineContract.HOOK, request.hook(),

@@ -78,9 +78,9 @@ class KnowledgeConfiguration {
 
 	@Bean
 	CdsServiceInvoker cdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver resolver,
-			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog) {
+			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog, MyositisCdsProperties properties) {
 		return new CdsServiceInvoker(knowledgeBase, parser, resolver, cardAssembler, clock,
-				cardLog.getIfAvailable(() -> CardLog.NONE));
+				cardLog.getIfAvailable(() -> CardLog.NONE), properties.demo().fhirServer());
 	}
 
 	@Bean

@@ -15,12 +15,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param publicBaseUrl the service's URL as clients see it (behind a proxy it differs from the
  * local address); JWT audiences are checked against it. Empty: the URL each request was received at.
  * @param maxRequestSize larger request bodies get 413 before they are parsed
+ * @param demo the demo profile's embedded FHIR server
  * @param cors which browser origins may call the service (the CDS Hooks Sandbox runs in a browser)
  */
 @ConfigurationProperties("myositis-cds")
 public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultValue Prefetch prefetch,
 		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors,
-		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize) {
+		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize, @DefaultValue Demo demo) {
 
 	/**
 	 * @param watch a project folder (with cql/, fhir-resources/valueset/ and hooks/) whose knowledge
@@ -31,6 +32,15 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 			@DefaultValue("classpath:fhir-resources/valueset/") String valueSets,
 			@DefaultValue("classpath:hooks/") String services,
 			@DefaultValue("true") boolean warmUp, @DefaultValue("") String watch) {
+	}
+
+	/**
+	 * @param fhirServer serve the demo patients of fhir-resources/examples/ as a FHIR R4 API under
+	 * /fhir, and fetch from it when a call names no fhirServer (demo profile only: no security)
+	 * @param patients where the demo patients' Bundles are
+	 */
+	public record Demo(@DefaultValue("false") boolean fhirServer,
+			@DefaultValue("classpath:fhir-resources/examples/") String patients) {
 	}
 
 	/**

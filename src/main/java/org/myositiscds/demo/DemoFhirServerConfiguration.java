@@ -1,0 +1,67 @@
+package org.myositiscds.demo;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.interceptor.CorsInterceptor;
+import org.hl7.fhir.r4.model.Medication;
+import org.hl7.fhir.r4.model.MedicationAdministration;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.myositiscds.system.MyositisCdsProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.cors.CorsConfiguration;
+
+/**
+ * The demo profile's own FHIR R4 API under /fhir, serving the demo patients of
+ * fhir-resources/examples/: the CDS Hooks Sandbox, opened in a browser, can use it as its FHIR
+ * server, and the services fetch from it when a call brings neither prefetch nor fhirServer.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "myositis-cds.demo.fhir-server", havingValue = "true")
+class DemoFhirServerConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(DemoFhirServerConfiguration.class);
+
+	private static final List<Class<? extends Resource>> TYPES = List.of(Patient.class, Observation.class,
+			org.hl7.fhir.r4.model.Condition.class, MedicationRequest.class, MedicationStatement.class,
+			MedicationAdministration.class, Medication.class);
+
+	@Bean
+	ServletRegistrationBean<RestfulServer> demoFhirServer(FhirContext fhirContext, Clock clock,
+			MyositisCdsProperties properties) {
+		List<Resource> data = DemoData.load(fhirContext, properties.demo().patients(), LocalDate.now(clock));
+		Map<String, Resource> medications = data.stream().filter(Medication.class::isInstance)
+			.collect(Collectors.toMap(r -> r.getIdElement().getIdPart(), r -> r, (a, b) -> a));
+		RestfulServer server = new RestfulServer(fhirContext);
+		for (Class<? extends Resource> type : TYPES) {
+			server.registerProvider(new InMemoryResourceProvider(type,
+					data.stream().filter(type::isInstance).toList(), medications, fhirContext));
+		}
+		CorsConfiguration cors = new CorsConfiguration();
+		cors.setAllowedOriginPatterns(properties.cors().allowedOrigins().isEmpty() ? List.of("*")
+				: properties.cors().allowedOrigins());
+		cors.setAllowedMethods(List.of("GET", "OPTIONS"));
+		cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept"));
+		cors.setExposedHeaders(List.of("Location", "Content-Location"));
+		server.registerInterceptor(new CorsInterceptor(cors));
+		log.info("Demo FHIR server at /fhir with {} resources of {} patients", data.size(),
+				data.stream().filter(Patient.class::isInstance).count());
+		var registration = new ServletRegistrationBean<>(server, "/fhir/*");
+		registration.setName("demoFhirServer");
+		return registration;
+	}
+}
