@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +42,10 @@ public final class CdsServiceInvoker {
 
 	private final boolean ownFhirServerByDefault;
 
+	private final MeterRegistry meters;
+
 	public CdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver prefetchResolver,
-			CardAssembler cardAssembler, Clock clock, CardLog cardLog, boolean ownFhirServerByDefault) {
+			CardAssembler cardAssembler, Clock clock, CardLog cardLog, boolean ownFhirServerByDefault, MeterRegistry meters) {
 		this.knowledgeBase = knowledgeBase;
 		this.parser = parser;
 		this.prefetchResolver = prefetchResolver;
@@ -49,6 +53,7 @@ public final class CdsServiceInvoker {
 		this.clock = clock;
 		this.cardLog = cardLog;
 		this.ownFhirServerByDefault = ownFhirServerByDefault;
+		this.meters = meters;
 	}
 
 	/** The call's fhirServer; in the demo, without one, the service's own demo FHIR server. */
@@ -72,7 +77,20 @@ public final class CdsServiceInvoker {
 	 * @param serviceBaseUrl the service's URL as the client sees it, for the cards' guidance links
 	 */
 	public List<Card> call(String serviceId, byte[] body, String serviceBaseUrl) {
-		return call(serviceId, body, serviceBaseUrl, true);
+		Timer.Sample sample = Timer.start(meters);
+		String outcome = "error";
+		try {
+			List<Card> cards = call(serviceId, body, serviceBaseUrl, true);
+			cards.forEach(card -> meters.counter("cds.cards", "rule", card.rule()).increment());
+			outcome = "ok";
+			return cards;
+		}
+		finally {
+			// Unknown ids are not tagged: a client must not be able to create time series at will.
+			String service = knowledgeBase.current().services().find(serviceId).isPresent() ? serviceId : "unknown";
+			sample.stop(Timer.builder("cds.service.calls").description("CDS Hooks calls, by service and outcome")
+				.tag("service", service).tag("outcome", outcome).publishPercentileHistogram().register(meters));
+		}
 	}
 
 	/** The whole path, but the cards are not recorded: a warm-up run shows nothing to anyone. */

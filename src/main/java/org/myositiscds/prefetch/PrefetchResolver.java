@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -30,10 +31,14 @@ public final class PrefetchResolver {
 
 	private final CircuitBreaker circuitBreaker;
 
-	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout, CircuitBreaker circuitBreaker) {
+	private final MeterRegistry meters;
+
+	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout, CircuitBreaker circuitBreaker,
+			MeterRegistry meters) {
 		this.fhirServerClient = fhirServerClient;
 		this.timeout = timeout;
 		this.circuitBreaker = circuitBreaker;
+		this.meters = meters;
 	}
 
 	/**
@@ -92,10 +97,12 @@ public final class PrefetchResolver {
 					return all;
 				});
 				circuitBreaker.succeeded(offer.fhirServer());
+				meters.counter("cds.prefetch.fetches", "result", "success").increment();
 			}
 			catch (RuntimeException e) {
 				failures.put(key, FhirServerClient.FetchFailure.reasonOf(e));
 				circuitBreaker.failed(offer.fhirServer());
+				meters.counter("cds.prefetch.fetches", "result", "failure").increment();
 			}
 		});
 		if (!failures.isEmpty()) {

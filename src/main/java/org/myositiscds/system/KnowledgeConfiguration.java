@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 
 import ca.uhn.fhir.context.FhirContext;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CdsRequestParser;
@@ -64,7 +65,8 @@ class KnowledgeConfiguration {
 	}
 
 	@Bean
-	PrefetchResolver prefetchResolver(FhirContext fhirContext, MyositisCdsProperties properties, Clock clock) {
+	PrefetchResolver prefetchResolver(FhirContext fhirContext, MyositisCdsProperties properties, Clock clock,
+			MeterRegistry meters) {
 		MyositisCdsProperties.Prefetch prefetch = properties.prefetch();
 		var fetchThreads = Executors.newCachedThreadPool(task -> {
 			Thread thread = new Thread(task, "fhir-fetch");
@@ -73,14 +75,15 @@ class KnowledgeConfiguration {
 		});
 		var client = new FhirServerClient(fhirContext, fetchThreads, prefetch.timeout(), prefetch.maxPages());
 		return new PrefetchResolver(client, prefetch.timeout(),
-				new CircuitBreaker(prefetch.circuitBreakerFailures(), prefetch.circuitBreakerOpenFor(), clock));
+				new CircuitBreaker(prefetch.circuitBreakerFailures(), prefetch.circuitBreakerOpenFor(), clock), meters);
 	}
 
 	@Bean
 	CdsServiceInvoker cdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver resolver,
-			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog, MyositisCdsProperties properties) {
+			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog, MyositisCdsProperties properties,
+			MeterRegistry meters) {
 		return new CdsServiceInvoker(knowledgeBase, parser, resolver, cardAssembler, clock,
-				cardLog.getIfAvailable(() -> CardLog.NONE), properties.demo().fhirServer());
+				cardLog.getIfAvailable(() -> CardLog.NONE), properties.demo().fhirServer(), meters);
 	}
 
 	@Bean
