@@ -29,6 +29,9 @@ public final class GuidancePages {
 
 	private static final Pattern RULE_ID = Pattern.compile("\\b([A-Z]{2,4}-\\d{1,2})\\b");
 
+	/** A rule's section opens with a comment whose first line starts with its id: "HBV-1 screening missing". */
+	private static final Pattern RULE_SECTION = Pattern.compile("[A-Z]{2,4}-\\d{1,2}[ ,]");
+
 	private static final Pattern PARAMETER = Pattern.compile("^parameter \"([^\"]+)\" (\\S+)(?: default (.+))?$",
 			Pattern.MULTILINE);
 
@@ -75,7 +78,10 @@ public final class GuidancePages {
 		}
 		for (String section : sections(cql)) {
 			String comment = section.substring(0, section.indexOf("*/") + 2);
-			String firstLine = comment.lines().skip(1).findFirst().orElse("");
+			String firstLine = comment.lines().skip(1).findFirst().orElse("").replaceFirst("^\\s*\\*\\s*", "");
+			if (!RULE_SECTION.matcher(firstLine).lookingAt()) {
+				continue;
+			}
 			Matcher ids = RULE_ID.matcher(firstLine);
 			while (ids.find()) {
 				String ruleId = ids.group(1);

@@ -33,6 +33,24 @@ class GuidancePagesTests {
 	}
 
 	@Test
+	void everyRuleOfTheClinicalRulesHasAPageThatQuotesWhatItRestsOn() {
+		GuidancePages pages = GuidancePages.fromLocation("classpath:cql/");
+		java.util.List<String> expected = new java.util.ArrayList<>();
+		for (int i = 1; i <= 6; i++) {
+			expected.add("HBV-" + i);
+		}
+		for (int i = 1; i <= 12; i++) {
+			expected.add("RTX-" + i);
+		}
+		for (int i = 1; i <= 5; i++) {
+			expected.add("TAC-" + i);
+		}
+		assertThat(pages.all()).extracting(GuidancePages.Guidance::ruleId).containsExactlyInAnyOrderElementsOf(expected);
+		assertThat(pages.all()).allSatisfy(page -> assertThat(page.plainWords()).as(page.ruleId()).contains("Rests on:"));
+		assertThat(pages.find("TAC-1").orElseThrow().plainWords()).startsWith("TAC-1 dose above range");
+	}
+
+	@Test
 	void aCardsSourceUrlOpensItsGuidancePage() {
 		CdsHooksClient.Answer answer = client.call("hbv-screening-order-sign",
 				patient("guidance").draft(rituximabOrder("rtx-1")).orderSign("hbv-screening-order-sign"));
