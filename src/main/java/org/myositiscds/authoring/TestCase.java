@@ -94,7 +94,7 @@ public record TestCase(Path file, String library, String description, String hoo
 	}
 
 	/** Replaces every text such as {@code -30d}, {@code +2w}, {@code -6m}, {@code -52y} or {@code today} by a date. */
-	static Object withRelativeDates(Object value, LocalDate today) {
+	public static Object withRelativeDates(Object value, LocalDate today) {
 		if (value instanceof String text) {
 			Matcher matcher = RELATIVE_DATE.matcher(text.trim());
 			if (!matcher.matches()) {
