@@ -70,7 +70,7 @@ public final class PatientScenario {
 
 	private static final ObjectMapper JSON = TestJson.MAPPER;
 
-	private final Patient patient = new Patient();
+	private final Patient patient;
 
 	private final List<Resource> records = new ArrayList<>();
 
@@ -79,11 +79,28 @@ public final class PatientScenario {
 	private int sequence;
 
 	private PatientScenario(String id) {
+		patient = new Patient();
 		patient.setId(TestSecrets.remember(id));
 		patient.addIdentifier(new Identifier().setSystem("urn:oid:2.16.840.1.113883.19.5").setValue("MRN-" + id));
 		patient.addName(new HumanName().setFamily("Testpatient").addGiven(id));
 		patient.setGender(AdministrativeGender.FEMALE);
 		patient.setBirthDateElement(new DateType(LocalDate.now().minusYears(52).minusDays(40).toString()));
+	}
+
+	private PatientScenario(Patient patient, List<? extends Resource> records, List<? extends Resource> draftOrders) {
+		this.patient = patient;
+		TestSecrets.remember(patient.getIdElement().getIdPart());
+		this.records.addAll(records);
+		this.draftOrders.addAll(draftOrders);
+	}
+
+	/**
+	 * A patient whose record is already written as FHIR resources (e.g. the demo patients of
+	 * fhir-resources/examples/): the Patient, the rest of the record, and the draft orders.
+	 */
+	public static PatientScenario of(Patient patient, List<? extends Resource> records,
+			List<? extends Resource> draftOrders) {
+		return new PatientScenario(patient, records, draftOrders);
 	}
 
 	/** A 52-year-old woman with no records yet. */
