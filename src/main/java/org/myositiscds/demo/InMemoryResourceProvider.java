@@ -36,8 +36,9 @@ import org.hl7.fhir.r4.model.Resource;
 
 /**
  * One resource type of the demo data, served read-only: read by id, and search by patient or
- * subject, code (system|code lists), status, date, with _count, _sort and the _include of a
- * MedicationRequest's Medication, which is what the services' prefetch templates ask for.
+ * subject, code (system|code lists), status, date, with _count, _sort and the _include of the
+ * Medication of a MedicationRequest, -Statement or -Administration: what the services' prefetch
+ * templates ask for.
  */
 final class InMemoryResourceProvider implements IResourceProvider {
 
@@ -79,7 +80,8 @@ final class InMemoryResourceProvider implements IResourceProvider {
 			@OptionalParam(name = "code") TokenOrListParam code,
 			@OptionalParam(name = "status") TokenOrListParam status,
 			@OptionalParam(name = "date") DateRangeParam date,
-			@IncludeParam(allow = "MedicationRequest:medication") Set<Include> includes,
+			@IncludeParam(allow = { "MedicationRequest:medication", "MedicationStatement:medication",
+					"MedicationAdministration:medication" }) Set<Include> includes,
 			@Sort SortSpec sort, @Count Integer count) {
 		ReferenceParam who = patient != null ? patient : subject;
 		List<IBaseResource> found = new ArrayList<>();
@@ -100,14 +102,30 @@ final class InMemoryResourceProvider implements IResourceProvider {
 		if (includes != null && !includes.isEmpty()) {
 			List<IBaseResource> included = new ArrayList<>();
 			for (IBaseResource resource : found) {
-				if (resource instanceof MedicationRequest request && request.getMedication() instanceof Reference reference
-						&& medicationsById.containsKey(reference.getReferenceElement().getIdPart())) {
-					included.add(medicationsById.get(reference.getReferenceElement().getIdPart()));
+				Reference reference = medicationReference(resource);
+				Resource medication = reference == null ? null
+						: medicationsById.get(reference.getReferenceElement().getIdPart());
+				if (medication != null && !included.contains(medication)) {
+					included.add(medication);
 				}
 			}
 			found.addAll(included);
 		}
 		return new SimpleBundleProvider(found);
+	}
+
+	private static Reference medicationReference(IBaseResource resource) {
+		if (resource instanceof MedicationRequest request && request.hasMedicationReference()) {
+			return request.getMedicationReference();
+		}
+		if (resource instanceof org.hl7.fhir.r4.model.MedicationStatement statement && statement.hasMedicationReference()) {
+			return statement.getMedicationReference();
+		}
+		if (resource instanceof org.hl7.fhir.r4.model.MedicationAdministration administration
+				&& administration.getMedication() instanceof Reference reference) {
+			return reference;
+		}
+		return null;
 	}
 
 	private boolean refersTo(Resource resource, String patientId) {
