@@ -1,6 +1,5 @@
 package org.myositiscds.authoring;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
@@ -74,7 +73,4 @@ public final class WorkingKnowledge {
 		return new Outcome(values, cardAssembler.assemble(values.get(GuidelineContract.CARDS), originals, null));
 	}
 
-	static boolean isProjectRoot(Path folder) {
-		return Files.isDirectory(folder.resolve("cql")) && Files.isDirectory(folder.resolve("fhir-resources"));
-	}
 }

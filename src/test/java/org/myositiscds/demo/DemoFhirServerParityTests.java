@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.myositiscds.CdsHooksClient;
 import org.myositiscds.CdsServiceTest;
+import org.myositiscds.TestJson;
 import org.myositiscds.DemoPatients;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -52,14 +53,8 @@ class DemoFhirServerParityTests {
 		assertThat(fetched.status()).as(fetched.body().toString()).isEqualTo(200);
 		assertThat(fetched.rules()).isEqualTo(expected.rules());
 		for (String rule : expected.rules()) {
-			assertThat(withoutUuids(fetched.card(rule))).as(rule).isEqualTo(withoutUuids(expected.card(rule)));
+			assertThat(TestJson.withoutUuids(fetched.card(rule))).as(rule).isEqualTo(TestJson.withoutUuids(expected.card(rule)));
 		}
 	}
 
-	private static JsonNode withoutUuids(JsonNode card) {
-		ObjectNode copy = card.deepCopy();
-		copy.remove("uuid");
-		copy.path("suggestions").forEach(suggestion -> ((ObjectNode) suggestion).remove("uuid"));
-		return copy;
-	}
 }

@@ -25,6 +25,7 @@ import org.hl7.fhir.r4.model.Observation;
 import org.junit.jupiter.api.Test;
 import org.myositiscds.CdsHooksClient;
 import org.myositiscds.CdsServiceTest;
+import org.myositiscds.TestJson;
 import org.myositiscds.PatientScenario;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -96,18 +97,7 @@ class ConcurrencyTests {
 	/** The answer without what differs on every call (uuids). */
 	static String comparable(CdsHooksClient.Answer answer) {
 		assertThat(answer.status()).isEqualTo(200);
-		JsonNode body = answer.body().deepCopy();
-		stripUuids(body);
-		return body.toString();
+		return TestJson.withoutUuids(answer.body()).toString();
 	}
 
-	static void stripUuids(JsonNode node) {
-		if (node instanceof ObjectNode object) {
-			object.remove("uuid");
-			object.forEach(ConcurrencyTests::stripUuids);
-		}
-		else if (node.isArray()) {
-			node.forEach(ConcurrencyTests::stripUuids);
-		}
-	}
 }

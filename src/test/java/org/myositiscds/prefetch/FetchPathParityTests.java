@@ -24,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.myositiscds.CdsHooksClient;
 import org.myositiscds.CdsServiceTest;
+import org.myositiscds.TestJson;
 import org.myositiscds.PatientScenario;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -66,7 +67,7 @@ class FetchPathParityTests {
 		assertThat(withPrefetch.rules()).as(serviceId).isNotEmpty();
 		assertThat(fetched.rules()).as(serviceId).isEqualTo(withPrefetch.rules());
 		for (String rule : withPrefetch.rules()) {
-			assertThat(withoutUuids(fetched.card(rule))).as(serviceId + " " + rule).isEqualTo(withoutUuids(withPrefetch.card(rule)));
+			assertThat(TestJson.withoutUuids(fetched.card(rule))).as(serviceId + " " + rule).isEqualTo(TestJson.withoutUuids(withPrefetch.card(rule)));
 		}
 	}
 
@@ -82,10 +83,4 @@ class FetchPathParityTests {
 		return stub;
 	}
 
-	private static JsonNode withoutUuids(JsonNode card) {
-		ObjectNode copy = card.deepCopy();
-		copy.remove("uuid");
-		copy.path("suggestions").forEach(suggestion -> ((ObjectNode) suggestion).remove("uuid"));
-		return copy;
-	}
 }
