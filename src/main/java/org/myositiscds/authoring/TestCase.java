@@ -25,7 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * One test case of a guideline library, as an informaticist writes it in
  * {@code cql/tests/<Library>/<case>.yaml}: a description, the patient and their resources in FHIR
  * R4 (dates relative to today, such as {@code -30d}, {@code -52y} or {@code today}), the draft
- * orders, and what is expected: values of named expressions and the rule ids of the cards.
+ * orders, and what is expected: values of named expressions and the rule ids of the cards. The
+ * patient may instead be a Bundle file ({@code record:}, and {@code draftOrdersFile:}), such as a
+ * demo patient of fhir-resources/examples/.
  * See docs/authoring.md for the format.
  */
 public record TestCase(Path file, String library, String description, String hook, LocalDate today,
@@ -49,9 +51,24 @@ public record TestCase(Path file, String library, String description, String hoo
 			throw new IllegalArgumentException(file + ": empty test case");
 		}
 		FhirContext fhir = FhirContext.forR4Cached();
-		Patient patient = (Patient) resource(fhir, withRelativeDates(required(yaml, "patient", file), today), file);
-		List<Resource> resources = resources(fhir, yaml.get("resources"), today, file);
-		List<Resource> drafts = resources(fhir, yaml.get("draftOrders"), today, file);
+		Patient patient;
+		List<Resource> resources;
+		List<Resource> drafts;
+		if (yaml.containsKey("record")) {
+			// The patient of a Bundle file (such as a demo patient), so that the data lives in one place.
+			List<Resource> record = bundleEntries(fhir, projectFile(file, (String) yaml.get("record")), today);
+			patient = record.stream().filter(Patient.class::isInstance).map(Patient.class::cast).findFirst()
+				.orElseThrow(() -> new IllegalArgumentException(file + ": the record has no Patient"));
+			resources = record.stream().filter(r -> !(r instanceof Patient)).toList();
+			drafts = yaml.containsKey("draftOrdersFile")
+					? bundleEntries(fhir, projectFile(file, (String) yaml.get("draftOrdersFile")), today)
+					: resources(fhir, yaml.get("draftOrders"), today, file);
+		}
+		else {
+			patient = (Patient) resource(fhir, withRelativeDates(required(yaml, "patient", file), today), file);
+			resources = resources(fhir, yaml.get("resources"), today, file);
+			drafts = resources(fhir, yaml.get("draftOrders"), today, file);
+		}
 		@SuppressWarnings("unchecked")
 		Map<String, Object> expect = (Map<String, Object>) required(yaml, "expect", file);
 		@SuppressWarnings("unchecked")
@@ -64,6 +81,24 @@ public record TestCase(Path file, String library, String description, String hoo
 		return new TestCase(file, file.getParent().getFileName().toString(), (String) yaml.get("description"), hook,
 				today, new PatientData(patient, resources), drafts, selections, new LinkedHashMap<>(values),
 				cards == null ? null : List.copyOf(cards));
+	}
+
+	/** A path written in a case file, relative to the project folder (the parent of cql/). */
+	private static Path projectFile(Path caseFile, String path) {
+		Path cqlTests = caseFile.toAbsolutePath().getParent().getParent();
+		return cqlTests.getParent().getParent().resolve(path);
+	}
+
+	private static List<Resource> bundleEntries(FhirContext fhir, Path bundleFile, LocalDate today) {
+		try {
+			Object json = JSON.readValue(Files.readString(bundleFile), Map.class);
+			org.hl7.fhir.r4.model.Bundle bundle = fhir.newJsonParser()
+				.parseResource(org.hl7.fhir.r4.model.Bundle.class, JSON.writeValueAsString(withRelativeDates(json, today)));
+			return bundle.getEntry().stream().map(org.hl7.fhir.r4.model.Bundle.BundleEntryComponent::getResource).toList();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(bundleFile + ": cannot be read", e);
+		}
 	}
 
 	private static Object required(Map<String, Object> yaml, String field, Path file) {
