@@ -64,11 +64,7 @@ public final class GuidancePages {
 	static void read(String cql, Map<String, Guidance> pages) {
 		Matcher library = LIBRARY.matcher(cql);
 		String libraryName = library.find() ? library.group(1) : "?";
-		Map<String, String> titles = new LinkedHashMap<>();
-		Matcher code = RULE_CODE.matcher(cql);
-		while (code.find()) {
-			titles.put(code.group(1), code.group(2));
-		}
+		Map<String, String> titles = ruleTitles(cql);
 		List<String> thresholds = new ArrayList<>();
 		Matcher parameter = PARAMETER.matcher(cql);
 		while (parameter.find()) {
@@ -91,6 +87,16 @@ public final class GuidancePages {
 				}
 			}
 		}
+	}
+
+	/** The title of each rule a library declares: its code's display in "Myositis CDS Rules", by rule id. */
+	static Map<String, String> ruleTitles(String cql) {
+		Map<String, String> titles = new LinkedHashMap<>();
+		Matcher code = RULE_CODE.matcher(cql);
+		while (code.find()) {
+			titles.put(code.group(1), code.group(2));
+		}
+		return titles;
 	}
 
 	/** The library split at each top-level comment block; each part starts with its comment. */

@@ -31,9 +31,6 @@ public final class KnowledgeArtifacts {
 
 	private static final Pattern RULE_CARD = Pattern.compile("^define \"([A-Z]{2,4}-\\d{1,2}) Card\"", Pattern.MULTILINE);
 
-	private static final Pattern RULE_CODE = Pattern
-		.compile("^code \"([A-Z]{2,4}-\\d{1,2})\": '[^']+' from \"Myositis CDS Rules\" display '([^']*)'", Pattern.MULTILINE);
-
 	private KnowledgeArtifacts() {
 	}
 
@@ -81,11 +78,7 @@ public final class KnowledgeArtifacts {
 		plan.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/plan-definition-type",
 				"eca-rule", "ECA Rule")));
 		plan.addLibrary(CANONICAL_BASE + "Library/" + service.library());
-		Map<String, String> titles = new java.util.HashMap<>();
-		Matcher code = RULE_CODE.matcher(cql);
-		while (code.find()) {
-			titles.put(code.group(1), code.group(2));
-		}
+		Map<String, String> titles = GuidancePages.ruleTitles(cql);
 		List<String> rules = new ArrayList<>();
 		Matcher card = RULE_CARD.matcher(cql);
 		while (card.find()) {
