@@ -1,7 +1,11 @@
 package org.myositiscds.cql;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,13 +18,18 @@ import tools.jackson.databind.json.JsonMapper;
  * property and no codes: it would return every resource of the type, and a guideline would read,
  * say, a dermatomyositis diagnosis as hepatitis B;</li>
  * <li>two functions of the same name in one library: the engine picks between overloads by the
- * run-time types of the arguments, and with a null argument it may pick the wrong one.</li>
+ * run-time types of the arguments, and with a null argument it may pick the wrong one;</li>
+ * <li>a rule's card that is not {@code if "<rule> Applies" then ... else null}. The published
+ * PlanDefinition makes the rule applicable when {@code "<rule> Applies"} is true, so that
+ * definition must decide alone whether the card is returned.</li>
  * </ul>
- * The build refuses both.
+ * The build refuses all three.
  */
 final class ElmChecks {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final Pattern RULE_CARD = Pattern.compile("([A-Z]{2,4}-\\d{1,2}) Card");
 
 	private ElmChecks() {
 	}
@@ -29,7 +38,7 @@ final class ElmChecks {
 		JsonNode elm = JSON.readTree(elmJson);
 		List<CqlTranslation.Diagnostic> problems = new ArrayList<>();
 		visit(elm, library, problems);
-		java.util.Map<String, Integer> functions = new java.util.HashMap<>();
+		Map<String, Integer> functions = new HashMap<>();
 		for (JsonNode def : elm.path("library").path("statements").path("def")) {
 			if ("FunctionDef".equals(def.path("type").asString("")) && !def.path("external").asBoolean(false)) {
 				String name = def.path("name").asString("");
@@ -39,8 +48,26 @@ final class ElmChecks {
 							+ " overload at run time)"));
 				}
 			}
+			Matcher card = RULE_CARD.matcher(def.path("name").asString(""));
+			if ("ExpressionDef".equals(def.path("type").asString("ExpressionDef")) && card.matches()
+					&& !decidedByApplies(def.path("expression"), card.group(1))) {
+				problems.add(new CqlTranslation.Diagnostic(library, line(def), 0, "error", "\"" + card.group()
+						+ "\" must read: if \"" + card.group(1) + " Applies\" then <the card> else null (the published"
+						+ " PlanDefinition fires the rule on \"" + card.group(1) + " Applies\")"));
+			}
 		}
 		return problems;
+	}
+
+	private static boolean decidedByApplies(JsonNode expression, String rule) {
+		JsonNode otherwise = expression.path("else");
+		if ("As".equals(otherwise.path("type").asString(""))) {
+			otherwise = otherwise.path("operand");
+		}
+		JsonNode condition = expression.path("condition");
+		return "If".equals(expression.path("type").asString("")) && "Null".equals(otherwise.path("type").asString(""))
+				&& "ExpressionRef".equals(condition.path("type").asString(""))
+				&& (rule + " Applies").equals(condition.path("name").asString("")) && !condition.has("libraryName");
 	}
 
 	private static int line(JsonNode node) {

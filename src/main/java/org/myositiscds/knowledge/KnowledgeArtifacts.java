@@ -22,7 +22,7 @@ import org.myositiscds.cql.CompiledLibraries;
 /**
  * The knowledge as FHIR, following the CPG-on-FHIR pattern: a Library per CQL library (its CQL and
  * ELM, what it depends on, the data it reads) and a PlanDefinition per service (an ECA rule per
- * rule id, fired by the hook and applicable when the rule's card is not null). Other tools (a FHIR
+ * rule id, fired by the hook and applicable when the rule's {@code "<rule> Applies"} definition is true). Other tools (a FHIR
  * server, the clinical-reasoning engine's $apply) can run or publish the same knowledge.
  */
 public final class KnowledgeArtifacts {
@@ -91,8 +91,9 @@ public final class KnowledgeArtifacts {
 			action.addCode(new CodeableConcept(new Coding(CANONICAL_BASE + "CodeSystem/rules", rule, titles.get(rule))));
 			action.addTrigger(new TriggerDefinition().setType(TriggerDefinition.TriggerType.NAMEDEVENT).setName(service.hook()));
 			action.addCondition().setKind(PlanDefinition.ActionConditionKind.APPLICABILITY)
-				// Base R4 knows text/cql (CPG's text/cql-identifier came later): a boolean CQL expression.
-				.setExpression(new Expression().setLanguage("text/cql").setExpression("\"" + rule + " Card\" is not null")
+				// Base R4 knows text/cql (CPG's text/cql-identifier came later); as in CDS Hooks PlanDefinitions
+				// on R4, it names a Boolean definition of the library, which the build checks decides the card.
+				.setExpression(new Expression().setLanguage("text/cql").setExpression(rule + " Applies")
 					.setReference(CANONICAL_BASE + "Library/" + service.library()));
 			action.addDocumentation(new RelatedArtifact().setType(RelatedArtifact.RelatedArtifactType.DOCUMENTATION)
 				.setDisplay("Guidance page of " + rule).setUrl("/guidance/" + rule));

@@ -69,4 +69,24 @@ class CqlTranslationTests {
 			assertThat(d.message()).contains("would return every Condition");
 		});
 	}
+
+	@Test
+	void aRuleCardNotDecidedByItsAppliesDefinitionIsRefused(@TempDir Path folder) throws IOException {
+		Files.writeString(folder.resolve("Rules.cql"), """
+				library Rules version '1.0.0'
+				using FHIR version '4.0.1'
+				context Patient
+				define "XYZ-1 Applies": true
+				define "XYZ-1 Card": if "XYZ-1 Applies" then 'a card' else null
+				define "XYZ-2 Applies": true
+				define "XYZ-2 Card": if "XYZ-2 Applies" or Today() > @2020-01-01 then 'a card' else null
+				define "XYZ-3 Card": 'always a card'
+				""");
+		CqlTranslation.Result result = CqlTranslation.translateFolder(folder);
+		assertThat(result.diagnostics()).filteredOn(d -> d.severity().equals("error"))
+			.extracting(CqlTranslation.Diagnostic::message)
+			.containsExactly(
+					"\"XYZ-2 Card\" must read: if \"XYZ-2 Applies\" then <the card> else null (the published PlanDefinition fires the rule on \"XYZ-2 Applies\")",
+					"\"XYZ-3 Card\" must read: if \"XYZ-3 Applies\" then <the card> else null (the published PlanDefinition fires the rule on \"XYZ-3 Applies\")");
+	}
 }

@@ -57,7 +57,7 @@ class KnowledgeArtifactsTests {
 					"RTX-11", "RTX-12");
 		assertThat(plan.getActionFirstRep().getTriggerFirstRep().getName()).isEqualTo("order-select");
 		assertThat(plan.getActionFirstRep().getConditionFirstRep().getExpression().getExpression())
-			.isEqualTo("\"RTX-1 Card\" is not null");
+			.isEqualTo("RTX-1 Applies");
 		assertThat(plan.getLibrary().get(0).getValue()).isEqualTo("https://fhir.myositis-cds.org/Library/RituximabDM");
 	}
 }
