@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -40,26 +42,39 @@ public final class KnowledgeBase {
 
 	private final AtomicReference<Knowledge> current = new AtomicReference<>();
 
+	private final CompletableFuture<Knowledge> first;
+
 	private final AtomicReference<Reload> lastReload = new AtomicReference<>();
 
-	private KnowledgeBase(FhirContext fhirContext, JsonMapper jsonMapper, Clock clock, Path folder, Knowledge first) {
+	private KnowledgeBase(FhirContext fhirContext, JsonMapper jsonMapper, Clock clock, Path folder,
+			CompletableFuture<Knowledge> first) {
 		this.fhirContext = fhirContext;
 		this.jsonMapper = jsonMapper;
 		this.clock = clock;
 		this.folder = folder;
-		this.current.set(first);
+		this.first = first;
 	}
 
-	/** The knowledge built into the jar, at the configured locations. */
+	/**
+	 * The knowledge built into the jar, at the configured locations. Reading the ELM and value
+	 * sets and building the engine's model resolver take seconds of CPU, so they run on a thread
+	 * of their own while the rest of the application starts; the first {@link #current()} waits
+	 * for them.
+	 */
 	public static KnowledgeBase fromJar(FhirContext fhirContext, JsonMapper jsonMapper, Clock clock, String elm,
 			String valueSets, String services, String cql) {
-		CqlEvaluator evaluator = new CqlEvaluator(CompiledLibraries.fromLocation(elm),
-				ValueSetTerminology.fromLocation(fhirContext, valueSets), fhirContext);
-		Knowledge knowledge = new Knowledge(evaluator,
-				ServiceCatalog.fromLocation(services, jsonMapper, evaluator.libraries().names()),
-				GuidancePages.fromLocation(cql), "jar", clock.instant());
-		// The build already ran the prefetch lint on exactly this knowledge (PrefetchLintTests).
-		return new KnowledgeBase(fhirContext, jsonMapper, clock, null, knowledge);
+		CompletableFuture<Knowledge> loading = CompletableFuture.supplyAsync(() -> {
+			CqlEvaluator evaluator = new CqlEvaluator(CompiledLibraries.fromLocation(elm),
+					ValueSetTerminology.fromLocation(fhirContext, valueSets), fhirContext);
+			// The build already ran the prefetch lint on exactly this knowledge (PrefetchLintTests).
+			return new Knowledge(evaluator, ServiceCatalog.fromLocation(services, jsonMapper, evaluator.libraries().names()),
+					GuidancePages.fromLocation(cql), "jar", clock.instant());
+		}, task -> {
+			Thread loader = new Thread(task, "knowledge-loader");
+			loader.setDaemon(true);
+			loader.start();
+		});
+		return new KnowledgeBase(fhirContext, jsonMapper, clock, null, loading);
 	}
 
 	/**
@@ -67,12 +82,23 @@ public final class KnowledgeBase {
 	 * now. At start it must load: the service does not start on broken knowledge.
 	 */
 	public static KnowledgeBase fromFolder(FhirContext fhirContext, JsonMapper jsonMapper, Clock clock, Path folder) {
-		var base = new KnowledgeBase(fhirContext, jsonMapper, clock, folder, null);
-		base.current.set(base.load());
+		var base = new KnowledgeBase(fhirContext, jsonMapper, clock, folder, new CompletableFuture<>());
+		base.first.complete(base.load());
 		return base;
 	}
 
+	/** The knowledge in force; the first call waits until it has loaded, and fails if it cannot. */
 	public Knowledge current() {
+		Knowledge knowledge = current.get();
+		if (knowledge != null) {
+			return knowledge;
+		}
+		try {
+			current.compareAndSet(null, first.join());
+		}
+		catch (CompletionException e) {
+			throw e.getCause() instanceof RuntimeException cause ? cause : e;
+		}
 		return current.get();
 	}
 

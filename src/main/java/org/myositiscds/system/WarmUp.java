@@ -17,7 +17,9 @@ import org.springframework.stereotype.Component;
  * Runs each service's example request (hooks/examples/) through the whole data path before the
  * server takes calls, a few rounds within a time budget: the engine, parsers and JIT are warm when
  * the first EHR call arrives.
- * Runs after all beans exist and before the web server starts listening.
+ * Runs after all beans exist and before the web server starts listening. It first waits for the
+ * knowledge, loaded in the background, so the service never listens (nor reports ready) without it,
+ * warm-up or not.
  */
 @Component
 class WarmUp implements SmartInitializingSingleton {
@@ -45,11 +47,11 @@ class WarmUp implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		List<ServiceDefinition> services = List.copyOf(knowledgeBase.current().services().services());
 		if (!properties.knowledge().warmUp()) {
 			return;
 		}
 		long start = System.nanoTime();
-		List<ServiceDefinition> services = List.copyOf(knowledgeBase.current().services().services());
 		int round = 0;
 		for (; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() - start < BUDGET_NANOS); round++) {
 			for (ServiceDefinition service : services) {
