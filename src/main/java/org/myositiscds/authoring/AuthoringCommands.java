@@ -90,9 +90,9 @@ public final class AuthoringCommands {
 			hook = first(options, "hook", testCase.hook());
 		}
 		else {
-			data = patientData(bundle(dataFile));
-			drafts = options.containsKey("draft-orders") ? entries(bundle(Path.of(first(options, "draft-orders", null))))
-					: List.of();
+			data = patientData(bundle(dataFile, today));
+			drafts = options.containsKey("draft-orders")
+					? entries(bundle(Path.of(first(options, "draft-orders", null)), today)) : List.of();
 			selections = options.getOrDefault("selection", List.of());
 		}
 		List<String> expressions = options.getOrDefault("expression", knowledge.expressionNames(library));
@@ -153,8 +153,16 @@ public final class AuthoringCommands {
 		}
 	}
 
-	private static Bundle bundle(Path file) throws IOException {
-		Resource resource = (Resource) FhirContext.forR4Cached().newJsonParser().parseResource(Files.readString(file));
+	/** A Bundle file; relative dates ({@code -30d}, as in the demo patients and test cases) are resolved against today. */
+	private static Bundle bundle(Path file, LocalDate today) throws IOException {
+		Resource resource;
+		try {
+			Object json = TestCase.withRelativeDates(JSON.readValue(Files.readString(file), Object.class), today);
+			resource = (Resource) FhirContext.forR4Cached().newJsonParser().parseResource(JSON.writeValueAsString(json));
+		}
+		catch (ca.uhn.fhir.parser.DataFormatException | tools.jackson.core.JacksonException e) {
+			throw new IllegalArgumentException(file + ": not FHIR JSON: " + e.getMessage());
+		}
 		if (!(resource instanceof Bundle bundle)) {
 			throw new IllegalArgumentException(file + ": expected a FHIR Bundle");
 		}
