@@ -2,6 +2,7 @@ package org.myositiscds.system;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.KnowledgeBase;
@@ -12,6 +13,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs each service's example request (hooks/examples/) through the whole data path before the
@@ -39,10 +41,13 @@ class WarmUp implements SmartInitializingSingleton {
 
 	private final MyositisCdsProperties properties;
 
-	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
+	private final JsonMapper jsonMapper;
+
+	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties, JsonMapper jsonMapper) {
 		this.knowledgeBase = knowledgeBase;
 		this.invoker = invoker;
 		this.properties = properties;
+		this.jsonMapper = jsonMapper;
 	}
 
 	@Override
@@ -57,7 +62,8 @@ class WarmUp implements SmartInitializingSingleton {
 			for (ServiceDefinition service : services) {
 				byte[] example = example(service.id());
 				if (example != null) {
-					invoker.rehearse(service.id(), example);
+					// Written as the controller writes them, so the response's serialisation is warm too.
+					jsonMapper.writeValueAsBytes(Map.of("cards", invoker.rehearse(service.id(), example)));
 				}
 			}
 		}
