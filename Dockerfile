@@ -9,12 +9,20 @@ COPY hooks hooks
 COPY src src
 RUN mvn -B -q -DskipTests package
 
-# Run: a JRE only, as a user without privileges.
-FROM eclipse-temurin:17-jre
+# Run: a JRE only, as a user without privileges. JDK 25's ahead-of-time cache (JEP 483, 514, 515)
+# halves the start-up: classes come loaded and linked, and the hot methods come profiled
+# (docs/performance.md). The jar is extracted because the cache needs plain jars on the class path.
+FROM eclipse-temurin:25-jre
 RUN useradd --system --uid 10001 --home /app cds && mkdir -p /app/data && chown -R cds /app
 WORKDIR /app
-COPY --from=build /src/target/myositis-cds.jar app.jar
+COPY --from=build /src/target/myositis-cds.jar /tmp/myositis-cds.jar
+RUN java -Djarmode=tools -jar /tmp/myositis-cds.jar extract --destination /app/jar && rm /tmp/myositis-cds.jar
+# Training run: the service starts as in production (knowledge loaded, every service's example
+# evaluated by the warm-up), stops once started, and the JVM writes the cache.
+RUN java -XX:AOTCacheOutput=/app/myositis-cds.aot -Dspring.context.exit=onRefresh \
+      -jar /app/jar/myositis-cds.jar --myositis-cds.feedback.data-dir=/tmp/training \
+    && rm -rf /tmp/training
 USER 10001
 ENV MYOSITIS_CDS_FEEDBACK_DATA_DIR=/app/data
 EXPOSE 8080
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
+ENTRYPOINT ["java", "-XX:AOTCache=/app/myositis-cds.aot", "-XX:MaxRAMPercentage=75", "-jar", "/app/jar/myositis-cds.jar"]
