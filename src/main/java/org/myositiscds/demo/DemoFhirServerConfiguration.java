@@ -54,7 +54,10 @@ class DemoFhirServerConfiguration {
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(properties.cors().allowedOrigins().isEmpty() ? List.of("*")
 				: properties.cors().allowedOrigins());
-		cors.setAllowedMethods(List.of("GET", "OPTIONS"));
+		// The Sandbox sends every prefetch search as POST {type}/_search first, and falls back to GET only after
+		// a failure, which the browser console reports as a CORS error. The providers have no create or update, so
+		// POST reaches nothing but searches.
+		cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
 		cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept"));
 		cors.setExposedHeaders(List.of("Location", "Content-Location"));
 		server.registerInterceptor(new CorsInterceptor(cors));

@@ -81,4 +81,26 @@ class DemoFhirServerTests {
 		assertThat(preflight.status()).isEqualTo(200);
 		assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
 	}
+
+	/** The Sandbox sends each prefetch search as a POST _search first, and falls back to GET only when that fails. */
+	@Test
+	void aPostSearchFromTheSandboxGetsTheSameBundleAsTheGet() {
+		String query = "patient=demo-hbsag-positive&code=http://loinc.org%7C5196-1";
+		var preflight = client.exchange("OPTIONS", "/fhir/Observation/_search", null,
+				Map.of("Origin", "https://sandbox.cds-hooks.org", "Access-Control-Request-Method", "POST",
+						"Access-Control-Request-Headers", "content-type"));
+		assertThat(preflight.status()).isEqualTo(200);
+		assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
+		assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+
+		var posted = client.exchange("POST", "/fhir/Observation/_search", query,
+				Map.of("Origin", "https://sandbox.cds-hooks.org", "Content-Type", "application/x-www-form-urlencoded",
+						"Accept", "application/json+fhir"));
+		var got = client.exchange("GET", "/fhir/Observation?" + query, null, Map.of());
+		assertThat(posted.status()).isEqualTo(200);
+		assertThat(posted.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
+		assertThat(posted.body().path("entry")).hasSize(1);
+		assertThat(posted.body().path("entry")).isEqualTo(got.body().path("entry"));
+		assertThat(posted.body().path("total")).isEqualTo(got.body().path("total"));
+	}
 }
