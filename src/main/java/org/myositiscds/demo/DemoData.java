@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,34 +17,61 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The demo patients of {@code fhir-resources/examples/}: one Bundle per patient. Dates may be
- * written relative to today ({@code -30d}, {@code -2y}, {@code today}), as in the CQL test cases,
- * so that the demo gives the same cards whatever the day. Draft order Bundles
- * ({@code *.draft-orders.json}) are what a clinician would order, not the record, and are left out.
+ * The demo patients of {@code fhir-resources/examples/}: one Bundle per patient, and one of the
+ * patient's draft orders ({@code <patient-id>.draft-orders.json}), what a clinician would order.
+ * Dates may be written relative to today ({@code -30d}, {@code -2y}, {@code today}), as in the CQL
+ * test cases, so that the demo gives the same cards whatever the day.
  */
 final class DemoData {
+
+	static final String DRAFT_ORDERS_SUFFIX = ".draft-orders.json";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private DemoData() {
 	}
 
+	/** Every resource of the patients' records, the draft orders left out. */
 	static List<Resource> load(FhirContext fhirContext, String location, LocalDate today) {
 		List<Resource> resources = new ArrayList<>();
+		readFiles(location).forEach((fileName, json) -> {
+			if (!fileName.endsWith(DRAFT_ORDERS_SUFFIX)) {
+				bundle(fhirContext, json, today).getEntry().forEach(entry -> resources.add(entry.getResource()));
+			}
+		});
+		return resources;
+	}
+
+	/** Each patient's draft orders Bundle by patient id, as JSON whose dates are still relative. */
+	static Map<String, Object> draftOrders(String location) {
+		Map<String, Object> byPatient = new LinkedHashMap<>();
+		readFiles(location).forEach((fileName, json) -> {
+			if (fileName.endsWith(DRAFT_ORDERS_SUFFIX)) {
+				byPatient.put(fileName.substring(0, fileName.length() - DRAFT_ORDERS_SUFFIX.length()), json);
+			}
+		});
+		return byPatient;
+	}
+
+	/** A Bundle read as FHIR, its relative dates resolved against {@code today}. */
+	static Bundle bundle(FhirContext fhirContext, Object json, LocalDate today) {
+		String resolved = JSON.writeValueAsString(TestCase.withRelativeDates(json, today));
+		return fhirContext.newJsonParser().parseResource(Bundle.class, resolved);
+	}
+
+	private static Map<String, Object> readFiles(String location) {
+		Map<String, Object> byFileName = new LinkedHashMap<>();
 		try {
 			for (var file : new PathMatchingResourcePatternResolver().getResources(location + "*.json")) {
-				if (file.getFilename() == null || file.getFilename().endsWith(".draft-orders.json")) {
-					continue;
+				if (file.getFilename() != null) {
+					byFileName.put(file.getFilename(),
+							JSON.readValue(file.getContentAsString(StandardCharsets.UTF_8), Map.class));
 				}
-				Object json = JSON.readValue(file.getContentAsString(StandardCharsets.UTF_8), Map.class);
-				String resolved = JSON.writeValueAsString(TestCase.withRelativeDates(json, today));
-				Bundle bundle = fhirContext.newJsonParser().parseResource(Bundle.class, resolved);
-				bundle.getEntry().forEach(entry -> resources.add(entry.getResource()));
 			}
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("Cannot read the demo patients at " + location, e);
 		}
-		return resources;
+		return byFileName;
 	}
 }

@@ -28,7 +28,9 @@ import org.springframework.web.cors.CorsConfiguration;
 /**
  * The demo profile's own FHIR R4 API under /fhir, serving the demo patients of
  * fhir-resources/examples/: the CDS Hooks Sandbox, opened in a browser, can use it as its FHIR
- * server, and the services fetch from it when a call brings neither prefetch nor fhirServer.
+ * server, and the services fetch from it when a call brings neither prefetch nor fhirServer. Beside
+ * it, the patient-view service that shows those patients' cards for their demo draft orders
+ * ({@link DemoOrderPreview}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "myositis-cds.demo.fhir-server", havingValue = "true")
@@ -54,7 +56,10 @@ class DemoFhirServerConfiguration {
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(properties.cors().allowedOrigins().isEmpty() ? List.of("*")
 				: properties.cors().allowedOrigins());
-		cors.setAllowedMethods(List.of("GET", "OPTIONS"));
+		// The Sandbox sends every prefetch search as POST {type}/_search first, and falls back to GET only after
+		// a failure, which the browser console reports as a CORS error. The providers have no create or update, so
+		// POST reaches nothing but searches.
+		cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
 		cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept"));
 		cors.setExposedHeaders(List.of("Location", "Content-Location"));
 		server.registerInterceptor(new CorsInterceptor(cors));
@@ -63,5 +68,10 @@ class DemoFhirServerConfiguration {
 		var registration = new ServletRegistrationBean<>(server, "/fhir/*");
 		registration.setName("demoFhirServer");
 		return registration;
+	}
+
+	@Bean
+	DemoOrderPreview demoOrderPreview(FhirContext fhirContext, Clock clock, MyositisCdsProperties properties) {
+		return new DemoOrderPreview(fhirContext, DemoData.draftOrders(properties.demo().patients()), clock);
 	}
 }

@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.util.List;
 
 import org.myositiscds.hooks.CdsHooksException;
-import org.myositiscds.knowledge.KnowledgeBase;
+import org.myositiscds.hooks.CdsServiceInvoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -24,7 +24,7 @@ class FeedbackController {
 
 	private static final Logger log = LoggerFactory.getLogger(FeedbackController.class);
 
-	private final KnowledgeBase knowledgeBase;
+	private final CdsServiceInvoker invoker;
 
 	private final FeedbackParser parser;
 
@@ -32,8 +32,8 @@ class FeedbackController {
 
 	private final Clock clock;
 
-	FeedbackController(KnowledgeBase knowledgeBase, FeedbackParser parser, FeedbackStore store, Clock clock) {
-		this.knowledgeBase = knowledgeBase;
+	FeedbackController(CdsServiceInvoker invoker, FeedbackParser parser, FeedbackStore store, Clock clock) {
+		this.invoker = invoker;
 		this.parser = parser;
 		this.store = store;
 		this.clock = clock;
@@ -46,7 +46,7 @@ class FeedbackController {
 	/** The body is read as bytes so that malformed JSON gets this service's own 400. */
 	@PostMapping(path = "/cds-services/{id}/feedback", produces = MediaType.APPLICATION_JSON_VALUE)
 	Receipt feedback(@PathVariable String id, @RequestBody(required = false) byte[] body) {
-		if (knowledgeBase.current().services().find(id).isEmpty()) {
+		if (!invoker.answers(id)) {
 			throw CdsHooksException.unknownService(id);
 		}
 		List<Feedback> feedback = parser.parse(body);

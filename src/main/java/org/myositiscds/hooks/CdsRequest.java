@@ -7,7 +7,8 @@ import java.util.Map;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * A validated CDS Hooks 2.0 call to an order-select or order-sign service.
+ * A validated CDS Hooks 2.0 call to an order-select, order-sign or patient-view service.
+ * @param draftOrders the orders of {@code context.draftOrders}; none for patient-view
  * @param prefetch by key: the resource the EHR sent, or {@code null} where it sent null
  * @param contextFields the context's top-level text fields, for prefetch tokens
  */

@@ -21,9 +21,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads and checks a call's body against CDS Hooks 2.0 and the order-select / order-sign
- * context. Every problem found is reported at once, naming the field; nothing of the request's
- * values is echoed back except the offending field names.
+ * Reads and checks a call's body against CDS Hooks 2.0 and the order-select, order-sign or
+ * patient-view context. Every problem found is reported at once, naming the field; nothing of the
+ * request's values is echoed back except the offending field names.
  */
 public final class CdsRequestParser {
 
@@ -77,7 +77,8 @@ public final class CdsRequestParser {
 			problems.add("context.patientId: must be a FHIR id (letters, digits, '-', '.'; at most 64)");
 		}
 		String encounterId = text(context, "encounterId", false, problems, "context.");
-		List<Resource> draftOrders = draftOrders(context, problems);
+		// patient-view (the demo's order preview) has neither draftOrders nor selections.
+		List<Resource> draftOrders = "patient-view".equals(service.hook()) ? List.of() : draftOrders(context, problems);
 		List<String> selections = "order-select".equals(service.hook())
 				? selections(context, draftOrders, problems) : List.of();
 		Map<String, Resource> prefetch = prefetch(root, problems);

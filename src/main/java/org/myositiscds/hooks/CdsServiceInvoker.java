@@ -2,13 +2,16 @@ package org.myositiscds.hooks;
 
 import org.myositiscds.knowledge.Knowledge;
 import org.myositiscds.knowledge.KnowledgeBase;
+import org.myositiscds.knowledge.ServiceCatalog;
 import org.myositiscds.knowledge.ServiceDefinition;
 import java.net.URI;
 import java.time.Clock;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +26,11 @@ import org.myositiscds.cql.GuidelineContract;
 import org.myositiscds.prefetch.PatientData;
 import org.myositiscds.prefetch.PrefetchResolver;
 
-/** One call of a CDS service, along the data path: request, prefetch, CQL, cards. */
+/**
+ * One call of a CDS service, along the data path: request, prefetch, CQL, cards. The services are
+ * those of the knowledge's catalog, then the composed services, whose cards come from catalog
+ * services they call through here.
+ */
 public final class CdsServiceInvoker {
 
 	private static final Logger log = LoggerFactory.getLogger(CdsServiceInvoker.class);
@@ -44,8 +51,11 @@ public final class CdsServiceInvoker {
 
 	private final MeterRegistry meters;
 
+	private final List<ComposedCdsService> composedServices;
+
 	public CdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver prefetchResolver,
-			CardAssembler cardAssembler, Clock clock, CardLog cardLog, boolean ownFhirServerByDefault, MeterRegistry meters) {
+			CardAssembler cardAssembler, Clock clock, CardLog cardLog, boolean ownFhirServerByDefault, MeterRegistry meters,
+			List<ComposedCdsService> composedServices) {
 		this.knowledgeBase = knowledgeBase;
 		this.parser = parser;
 		this.prefetchResolver = prefetchResolver;
@@ -54,6 +64,31 @@ public final class CdsServiceInvoker {
 		this.cardLog = cardLog;
 		this.ownFhirServerByDefault = ownFhirServerByDefault;
 		this.meters = meters;
+		this.composedServices = List.copyOf(composedServices);
+	}
+
+	/** Every service this instance answers, as discovery lists them: the catalog's, then the composed ones. */
+	public List<ServiceDefinition> services() {
+		ServiceCatalog catalog = knowledgeBase.current().services();
+		List<ServiceDefinition> services = new ArrayList<>(catalog.services());
+		composedServices.forEach(composed -> services.add(composed.definition(catalog)));
+		return services;
+	}
+
+	/** Whether a service of this id is answered here: feedback is taken only for those. */
+	public boolean answers(String serviceId) {
+		ServiceCatalog catalog = knowledgeBase.current().services();
+		return catalog.find(serviceId).isPresent() || composed(catalog, serviceId).isPresent();
+	}
+
+	private record Composed(ServiceDefinition definition, ComposedCdsService service) {
+	}
+
+	private Optional<Composed> composed(ServiceCatalog catalog, String serviceId) {
+		return composedServices.stream()
+			.map(service -> new Composed(service.definition(catalog), service))
+			.filter(composed -> composed.definition().id().equals(serviceId))
+			.findFirst();
 	}
 
 	/** The call's fhirServer; in the demo, without one, the service's own demo FHIR server. */
@@ -87,7 +122,7 @@ public final class CdsServiceInvoker {
 		}
 		finally {
 			// Unknown ids are not tagged: a client must not be able to create time series at will.
-			String service = knowledgeBase.current().services().find(serviceId).isPresent() ? serviceId : "unknown";
+			String service = answers(serviceId) ? serviceId : "unknown";
 			sample.stop(Timer.builder("cds.service.calls").description("CDS Hooks calls, by service and outcome")
 				.tag("service", service).tag("outcome", outcome).publishPercentileHistogram().register(meters));
 		}
@@ -101,9 +136,37 @@ public final class CdsServiceInvoker {
 	private List<Card> call(String serviceId, byte[] body, String serviceBaseUrl, boolean record) {
 		// One snapshot for the whole call: a reload while it runs does not mix two versions.
 		Knowledge knowledge = knowledgeBase.current();
-		ServiceDefinition service = knowledge.services().find(serviceId)
-			.orElseThrow(() -> CdsHooksException.unknownService(serviceId));
-		CdsRequest request = parser.parse(body, service);
+		ServiceCatalog catalog = knowledge.services();
+		Optional<ServiceDefinition> fromCatalog = catalog.find(serviceId);
+		ServiceDefinition service;
+		CdsRequest request;
+		List<Card> cards;
+		if (fromCatalog.isPresent()) {
+			service = fromCatalog.get();
+			request = parser.parse(body, service);
+			cards = evaluate(knowledge, service, request, serviceBaseUrl);
+		}
+		else {
+			Composed composed = composed(catalog, serviceId).orElseThrow(() -> CdsHooksException.unknownService(serviceId));
+			service = composed.definition();
+			request = parser.parse(body, service);
+			cards = composed.service().cards(request, catalog,
+					(catalogService, catalogRequest) -> evaluate(knowledge, catalogService, catalogRequest, serviceBaseUrl));
+		}
+		if (record) {
+			try {
+				cardLog.shown(service.id(), request.hookInstance(), request.patientId(), clock.instant(), cards);
+			}
+			catch (RuntimeException e) {
+				// The clinician gets the advice even when it cannot be recorded.
+				log.warn("Cards of {} not recorded: {}", service.id(), e.getClass().getName());
+			}
+		}
+		return cards;
+	}
+
+	private List<Card> evaluate(Knowledge knowledge, ServiceDefinition service, CdsRequest request,
+			String serviceBaseUrl) {
 		PatientData data = prefetchResolver.resolve(service.prefetchTemplates(),
 				new PrefetchResolver.Offer(request.prefetch(), fhirServer(request, serviceBaseUrl), request.accessToken(),
 						request.contextFields(), request.patientId()));
@@ -114,17 +177,6 @@ public final class CdsServiceInvoker {
 		ZonedDateTime now = ZonedDateTime.now(clock);
 		Map<String, Object> results = knowledge.evaluator().evaluate(service.library(), List.of(GuidelineContract.CARDS), data,
 				parameters, now);
-		List<Card> cards = cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data),
-				serviceBaseUrl);
-		if (record) {
-			try {
-				cardLog.shown(service.id(), request.hookInstance(), request.patientId(), now.toInstant(), cards);
-			}
-			catch (RuntimeException e) {
-				// The clinician gets the advice even when it cannot be recorded.
-				log.warn("Cards of {} not recorded: {}", service.id(), e.getClass().getName());
-			}
-		}
-		return cards;
+		return cardAssembler.assemble(results.get(GuidelineContract.CARDS), originals(request, data), serviceBaseUrl);
 	}
 }

@@ -1,6 +1,5 @@
 package org.myositiscds.hooks;
 
-import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.ServiceDefinition;
 import java.util.Collection;
 import java.util.List;
@@ -21,14 +20,11 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 @RequestMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
 class CdsServicesController {
 
-	private final KnowledgeBase knowledgeBase;
-
 	private final CdsServiceInvoker invoker;
 
 	private final String publicBaseUrl;
 
-	CdsServicesController(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties) {
-		this.knowledgeBase = knowledgeBase;
+	CdsServicesController(CdsServiceInvoker invoker, MyositisCdsProperties properties) {
 		this.invoker = invoker;
 		this.publicBaseUrl = properties.publicBaseUrl();
 	}
@@ -41,7 +37,7 @@ class CdsServicesController {
 
 	@GetMapping
 	Discovery discovery() {
-		return new Discovery(knowledgeBase.current().services().services());
+		return new Discovery(invoker.services());
 	}
 
 	/** The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's. */

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CdsRequestParser;
+import org.myositiscds.hooks.ComposedCdsService;
 import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.KnowledgeWatcher;
 import org.myositiscds.hooks.CdsServiceInvoker;
@@ -81,9 +82,10 @@ class KnowledgeConfiguration {
 	@Bean
 	CdsServiceInvoker cdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver resolver,
 			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog, MyositisCdsProperties properties,
-			MeterRegistry meters) {
+			MeterRegistry meters, ObjectProvider<ComposedCdsService> composedServices) {
 		return new CdsServiceInvoker(knowledgeBase, parser, resolver, cardAssembler, clock,
-				cardLog.getIfAvailable(() -> CardLog.NONE), properties.demo().fhirServer(), meters);
+				cardLog.getIfAvailable(() -> CardLog.NONE), properties.demo().fhirServer(), meters,
+				composedServices.orderedStream().toList());
 	}
 
 	@Bean

@@ -81,4 +81,43 @@ class DemoFhirServerTests {
 		assertThat(preflight.status()).isEqualTo(200);
 		assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
 	}
+
+	@Test
+	void theSandboxMayCallTheOrderPreviewFromTheBrowser() {
+		var preflight = client.exchange("OPTIONS", "/cds-services/demo-order-preview", null,
+				Map.of("Origin", "https://sandbox.cds-hooks.org", "Access-Control-Request-Method", "POST",
+						"Access-Control-Request-Headers", "authorization,content-type"));
+		assertThat(preflight.status()).isEqualTo(200);
+		assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
+
+		var call = client.exchange("POST", "/cds-services/demo-order-preview", """
+				{"hook": "patient-view", "hookInstance": "5f1a3c3e-4b5e-4c59-9a68-0f1f6b3d2a11",
+				 "context": {"userId": "Practitioner/demo", "patientId": "demo-hbsag-positive"}}""",
+				Map.of("Origin", "https://sandbox.cds-hooks.org", "Content-Type", "application/json"));
+		assertThat(call.status()).as(call.body().toString()).isEqualTo(200);
+		assertThat(call.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
+		assertThat(call.body().path("cards")).as("this folder's draft orders Bundle is empty").isEmpty();
+	}
+
+	/** The Sandbox sends each prefetch search as a POST _search first, and falls back to GET only when that fails. */
+	@Test
+	void aPostSearchFromTheSandboxGetsTheSameBundleAsTheGet() {
+		String query = "patient=demo-hbsag-positive&code=http://loinc.org%7C5196-1";
+		var preflight = client.exchange("OPTIONS", "/fhir/Observation/_search", null,
+				Map.of("Origin", "https://sandbox.cds-hooks.org", "Access-Control-Request-Method", "POST",
+						"Access-Control-Request-Headers", "content-type"));
+		assertThat(preflight.status()).isEqualTo(200);
+		assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
+		assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+
+		var posted = client.exchange("POST", "/fhir/Observation/_search", query,
+				Map.of("Origin", "https://sandbox.cds-hooks.org", "Content-Type", "application/x-www-form-urlencoded",
+						"Accept", "application/json+fhir"));
+		var got = client.exchange("GET", "/fhir/Observation?" + query, null, Map.of());
+		assertThat(posted.status()).isEqualTo(200);
+		assertThat(posted.headers().firstValue("Access-Control-Allow-Origin")).contains("https://sandbox.cds-hooks.org");
+		assertThat(posted.body().path("entry")).hasSize(1);
+		assertThat(posted.body().path("entry")).isEqualTo(got.body().path("entry"));
+		assertThat(posted.body().path("total")).isEqualTo(got.body().path("total"));
+	}
 }

@@ -96,6 +96,18 @@ class CdsServicesControllerTests {
 		assertThat(answer.body().path("error").asText()).isEqualTo("unknown_service");
 	}
 
+	/** The demo profile's patient-view preview (docs/demo.md) exists only with the demo FHIR server. */
+	@Test
+	void withoutTheDemoProfileTheOrderPreviewIsNeitherListedNorAnswered() {
+		assertThat(client.discovery().body().path("services").findValuesAsText("id")).doesNotContain("demo-order-preview");
+		assertThat(client.discovery().body().path("services").findValuesAsText("hook")).doesNotContain("patient-view");
+		String patientView = """
+				{"hook": "patient-view", "hookInstance": "5f1a3c3e-4b5e-4c59-9a68-0f1f6b3d2a11",
+				 "context": {"userId": "Practitioner/demo", "patientId": "demo-refractory-adult"}}""";
+		assertThat(client.post("/cds-services/demo-order-preview", patientView).status()).isEqualTo(404);
+		assertThat(client.post("/cds-services/demo-order-preview/feedback", "{\"feedback\": []}").status()).isEqualTo(404);
+	}
+
 	@Test
 	void anUnknownPathAndAWrongMethodAreJsonErrorsToo() {
 		assertThat(client.post("/nothing-here", "{}").status()).isEqualTo(404);
