@@ -39,6 +39,9 @@ public final class AuthoringCommands {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/** The slowest definitions listed in evaluate's report; the flame graph has them all. */
+	private static final int PROFILE_ROWS = 25;
+
 	private AuthoringCommands() {
 	}
 
@@ -96,13 +99,18 @@ public final class AuthoringCommands {
 			selections = options.getOrDefault("selection", List.of());
 		}
 		List<String> expressions = options.getOrDefault("expression", knowledge.expressionNames(library));
+		String profile = first(options, "profile", null);
 		WorkingKnowledge.Outcome outcome = knowledge.evaluate(library, expressions, data, hook, drafts, selections,
-				today.atStartOfDay(ZoneId.systemDefault()).plusHours(12));
+				today.atStartOfDay(ZoneId.systemDefault()).plusHours(12), profile != null);
 		CqlValueJson cqlJson = new CqlValueJson(FhirContext.forR4Cached(), JSON);
 		ObjectNode report = JSON.createObjectNode();
 		ObjectNode values = report.putObject("expressions");
 		expressions.forEach(name -> values.set(name, cqlJson.toJson(outcome.values().get(name))));
 		report.set("cards", JSON.valueToTree(outcome.cards()));
+		if (profile != null) {
+			outcome.profile().render(Path.of(profile));
+			report.set("profile", JSON.valueToTree(DefinitionTimes.of(outcome.profile()).stream().limit(PROFILE_ROWS).toList()));
+		}
 		out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
 		return 0;
 	}

@@ -17,6 +17,7 @@ import org.myositiscds.cql.CqlTranslation;
 import org.myositiscds.cql.GuidelineContract;
 import org.myositiscds.cql.ValueSetTerminology;
 import org.myositiscds.prefetch.PatientData;
+import org.opencds.cqf.cql.engine.execution.Profile;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -56,21 +57,30 @@ public final class WorkingKnowledge {
 		return evaluator.libraries().expressionNames(library);
 	}
 
-	/** What a library says for one patient and hook call. */
-	public record Outcome(Map<String, Object> values, List<Card> cards) {
+	/** What a library says for one patient and hook call; with the engine's profile when asked for. */
+	public record Outcome(Map<String, Object> values, List<Card> cards, Profile profile) {
 	}
 
 	public Outcome evaluate(String library, List<String> expressions, PatientData data, String hook,
 			List<Resource> draftOrders, List<String> selections, ZonedDateTime now) {
+		return evaluate(library, expressions, data, hook, draftOrders, selections, now, false);
+	}
+
+	public Outcome evaluate(String library, List<String> expressions, PatientData data, String hook,
+			List<Resource> draftOrders, List<String> selections, ZonedDateTime now, boolean profile) {
 		List<String> wanted = Stream.concat(expressions.stream(), Stream.of(GuidelineContract.CARDS)).distinct().toList();
-		Map<String, Object> values = evaluator.evaluate(library, wanted, data, Map.of(
+		Map<String, Object> parameters = Map.of(
 				GuidelineContract.HOOK, hook,
 				GuidelineContract.DRAFT_ORDERS, draftOrders,
-				GuidelineContract.SELECTIONS, selections), now);
+				GuidelineContract.SELECTIONS, selections);
+		CqlEvaluator.Profiled run = profile ? evaluator.evaluateProfiled(library, wanted, data, parameters, now)
+				: new CqlEvaluator.Profiled(evaluator.evaluate(library, wanted, data, parameters, now), null);
+		Map<String, Object> values = run.values();
 		Map<String, Resource> originals = new HashMap<>();
 		Stream.concat(draftOrders.stream(), data.resources().stream())
 			.forEach(r -> originals.putIfAbsent(r.fhirType() + "/" + r.getIdElement().getIdPart(), r));
-		return new Outcome(values, cardAssembler.assemble(values.get(GuidelineContract.CARDS), originals, null));
+		return new Outcome(values, cardAssembler.assemble(values.get(GuidelineContract.CARDS), originals, null),
+				run.profile());
 	}
 
 }

@@ -43,6 +43,24 @@ class AuthoringCommandsTests {
 	}
 
 	@Test
+	void evaluateWithProfileWritesTheFlameGraphAndListsTheSlowestDefinitions(@TempDir Path folder) throws IOException {
+		Path svg = folder.resolve("profile.svg");
+		Run run = run("evaluate", "--library", "HBVScreening",
+				"--data", "fhir-resources/examples/demo-hbsag-positive.json",
+				"--draft-orders", "fhir-resources/examples/demo-hbsag-positive.draft-orders.json",
+				"--expression", "HBV-2 Applies", "--profile", svg.toString());
+		assertThat(run.exitCode()).as(run.err()).isZero();
+		assertThat(Files.readString(svg)).startsWith("<svg").contains("HBV-2 Applies");
+		JsonNode profile = TestJson.MAPPER.readTree(run.out()).path("profile");
+		assertThat(profile.size()).isBetween(1, 25);
+		assertThat(profile.findValuesAsText("definition")).contains("HBV-2 Applies", "Final Results()");
+		for (int row = 1; row < profile.size(); row++) {
+			assertThat(profile.get(row).path("selfMs").asDouble()).isLessThanOrEqualTo(profile.get(row - 1).path("selfMs").asDouble());
+		}
+		assertThat(profile.get(0).path("calls").asLong()).isPositive();
+	}
+
+	@Test
 	void dataThatIsNotFhirIsNamedWithoutAStackTrace(@TempDir Path folder) throws IOException {
 		Path broken = Files.writeString(folder.resolve("patient.json"),
 				"{\"resourceType\": \"Bundle\", \"type\": \"collection\", \"entry\": [{\"resource\": {\"resourceType\": \"Patient\", \"birthDate\": \"yesterday\"}}]}");
