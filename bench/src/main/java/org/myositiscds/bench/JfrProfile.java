@@ -98,6 +98,7 @@ final class JfrProfile {
 	 */
 	static String stage(RecordedStackTrace stack, String threadName) {
 		List<RecordedFrame> frames = stack.getFrames();
+		boolean inInvoker = false;
 		for (int i = frames.size() - 1; i >= 0; i--) {
 			String type = frames.get(i).getMethod().getType().getName();
 			String method = frames.get(i).getMethod().getName();
@@ -117,13 +118,23 @@ final class JfrProfile {
 			if (type.startsWith("org.myositiscds.feedback.")) {
 				return "card log (feedback store)";
 			}
+			inInvoker |= type.equals("org.myositiscds.hooks.CdsServiceInvoker");
 			if (type.equals("org.springframework.web.servlet.mvc.method.annotation.AbstractMessageConverterMethodProcessor")
 					&& method.equals("writeWithMessageConverters")) {
 				return "response serialization";
 			}
 		}
+		if (stack.isTruncated() && frames.stream().map(frame -> frame.getMethod().getType().getName())
+			.anyMatch(type -> type.startsWith("org.opencds.cqf.cql.") || type.startsWith("org.cqframework.cql."))) {
+			// JFR keeps the 64 frames nearest the running one; the engine's recursion is deeper than
+			// that, so the frames that name the stage are gone, but only the CQL engine runs these.
+			return "CQL evaluation";
+		}
+		if (inInvoker) {
+			return "invoker: metrics, request bookkeeping";
+		}
 		if (threadName != null && threadName.startsWith("http-nio")) {
-			return "HTTP: Tomcat, Spring MVC, metrics, invoker";
+			return "HTTP: Tomcat, Spring MVC, filters";
 		}
 		return "other threads (" + (threadName == null ? "unnamed" : threadName.replaceAll("[-#]?\\d+$", "")) + ")";
 	}

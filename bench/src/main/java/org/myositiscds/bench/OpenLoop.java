@@ -38,10 +38,6 @@ final class OpenLoop {
 		double achievedRate() {
 			return ok / (elapsed.toNanos() / 1e9);
 		}
-
-		long failed() {
-			return errors.values().stream().mapToLong(Long::longValue).sum();
-		}
 	}
 
 	private final HttpClient client;
@@ -76,7 +72,7 @@ final class OpenLoop {
 			client.sendAsync(request(body), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
 				long done = System.nanoTime();
 				inFlight.release();
-				String error = failure != null ? failure.getClass().getSimpleName()
+				String error = failure != null ? describe(failure)
 						: response.statusCode() != 200 ? "HTTP " + response.statusCode() : null;
 				if (error != null) {
 					errors.computeIfAbsent(error, key -> new AtomicLong()).incrementAndGet();
@@ -106,6 +102,13 @@ final class OpenLoop {
 			.timeout(Duration.ofSeconds(30))
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
 			.build();
+	}
+
+	/** The failure's own exception, not the CompletionException around it; HttpClient's messages name no data. */
+	static String describe(Throwable failure) {
+		Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+				? failure.getCause() : failure;
+		return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
 	}
 
 	private static void waitUntil(long nanoTime) {
