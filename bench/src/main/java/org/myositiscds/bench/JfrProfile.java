@@ -26,7 +26,7 @@ final class JfrProfile {
 	record Share(String stage, long samples, double percent) {
 	}
 
-	record Result(long cpuSamples, long truncatedStacks, List<Share> cpu, List<Share> allocation,
+	record Result(long cpuSamples, long truncatedStacks, List<Share> cpu, List<Share> allocation, List<Share> insideCql,
 			List<Share> topMethods, List<Share> topPackages, long gcCount, Duration gcPauseTotal, Duration gcPauseLongest) {
 
 		String markdown() {
@@ -37,6 +37,8 @@ final class JfrProfile {
 			out.append("\n| stage | allocated (sampled weight, MB) | share |\n| --- | --- | --- |\n");
 			allocation.forEach(share -> out.append("| %s | %d | %.1f %% |%n".formatted(share.stage(),
 					share.samples() / (1024 * 1024), share.percent())));
+			out.append("\nInside CQL evaluation, share of its CPU samples:\n\n| what | share |\n| --- | --- |\n");
+			insideCql.forEach(share -> out.append("| %s | %.1f %% |%n".formatted(share.stage(), share.percent())));
 			out.append("\nTop methods (the frame that was running), share of CPU samples:\n\n| method | share |\n| --- | --- |\n");
 			topMethods.forEach(share -> out.append("| `%s` | %.1f %% |%n".formatted(share.stage(), share.percent())));
 			out.append("\nTop packages of the running frame:\n\n| package | share |\n| --- | --- |\n");
@@ -47,12 +49,15 @@ final class JfrProfile {
 		}
 	}
 
+	private static final String CQL = "CQL evaluation";
+
 	private JfrProfile() {
 	}
 
 	static Result analyse(Path recording) throws IOException {
 		Map<String, Long> cpu = new HashMap<>();
 		Map<String, Long> allocation = new HashMap<>();
+		Map<String, Long> insideCql = new HashMap<>();
 		Map<String, Long> methods = new HashMap<>();
 		Map<String, Long> packages = new HashMap<>();
 		long samples = 0;
@@ -68,7 +73,11 @@ final class JfrProfile {
 					RecordedStackTrace stack = event.getStackTrace();
 					samples++;
 					truncated += stack.isTruncated() ? 1 : 0;
-					cpu.merge(stage(stack, event.getThread("sampledThread").getJavaName()), 1L, Long::sum);
+					String stage = stage(stack, event.getThread("sampledThread").getJavaName());
+					cpu.merge(stage, 1L, Long::sum);
+					if (stage.equals(CQL)) {
+						insideCql.merge(cqlPart(stack.getFrames()), 1L, Long::sum);
+					}
 					RecordedFrame top = stack.getFrames().get(0);
 					String type = top.getMethod().getType().getName();
 					methods.merge(type + "." + top.getMethod().getName(), 1L, Long::sum);
@@ -87,7 +96,7 @@ final class JfrProfile {
 			}
 		}
 		return new Result(samples, truncated, shares(cpu, Integer.MAX_VALUE), shares(allocation, Integer.MAX_VALUE),
-				shares(methods, 25), shares(packages, 15), gcCount, gcTotal, gcLongest);
+				shares(insideCql, Integer.MAX_VALUE), shares(methods, 25), shares(packages, 15), gcCount, gcTotal, gcLongest);
 	}
 
 	/**
@@ -109,7 +118,7 @@ final class JfrProfile {
 				return "prefetch resolution and FHIR fetches";
 			}
 			if (type.equals("org.myositiscds.cql.CqlEvaluator")) {
-				return "CQL evaluation";
+				return CQL;
 			}
 			if (type.equals("org.myositiscds.cards.CardAssembler")) {
 				return above(frames, i, "checkIsFhir") ? "card assembly: strict FHIR check of suggested resources"
@@ -128,7 +137,7 @@ final class JfrProfile {
 			.anyMatch(type -> type.startsWith("org.opencds.cqf.cql.") || type.startsWith("org.cqframework.cql."))) {
 			// JFR keeps the 64 frames nearest the running one; the engine's recursion is deeper than
 			// that, so the frames that name the stage are gone, but only the CQL engine runs these.
-			return "CQL evaluation";
+			return CQL;
 		}
 		if (inInvoker) {
 			return "invoker: metrics, request bookkeeping";
@@ -137,6 +146,41 @@ final class JfrProfile {
 			return "HTTP: Tomcat, Spring MVC, filters";
 		}
 		return "other threads (" + (threadName == null ? "unnamed" : threadName.replaceAll("[-#]?\\d+$", "")) + ")";
+	}
+
+	/**
+	 * What the CQL engine was doing, by the frames nearest the running one (so truncated stacks
+	 * are read as well as full ones): the costs the profile showed, then the rest.
+	 */
+	static String cqlPart(List<RecordedFrame> frames) {
+		boolean resolvePath = false;
+		boolean regex = false;
+		for (RecordedFrame frame : frames) {
+			String type = frame.getMethod().getType().getName();
+			String method = frame.getMethod().getName();
+			if (type.equals("org.myositiscds.cql.PatientDataRetrieveProvider")) {
+				return "retrieve: our provider's filtering by patient, code and value set";
+			}
+			if (type.startsWith("org.opencds.cqf.cql.engine.runtime.DateTime")
+					|| type.equals("org.hl7.fhir.r4.model.BaseDateTimeType")) {
+				return "FHIR date/time to CQL DateTime";
+			}
+			if (type.equals("org.opencds.cqf.cql.engine.execution.Libraries")
+					|| type.equals("org.cqframework.cql.cql2elm.LibraryManager")
+					|| method.equals("functionDefOperandsSignatureEqual")) {
+				return "function and library resolution at each call";
+			}
+			regex |= type.startsWith("kotlin.text.Regex") || type.startsWith("java.util.regex.");
+			if (method.equals("resolvePath") && type.startsWith("org.opencds.cqf.cql.engine.fhir.model.")) {
+				resolvePath = true;
+				break;
+			}
+		}
+		if (resolvePath) {
+			return regex ? "property access: a Regex compiled and split per access (resolvePath)"
+					: "property access: the model resolver's other work (resolvePath)";
+		}
+		return "the rest of the engine: visitor, queries, operators";
 	}
 
 	private static String requestParsingStage(List<RecordedFrame> frames, int parserFrame) {

@@ -71,16 +71,18 @@ final class OpenLoop {
 			sent++;
 			client.sendAsync(request(body), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
 				long done = System.nanoTime();
-				inFlight.release();
 				String error = failure != null ? describe(failure)
 						: response.statusCode() != 200 ? "HTTP " + response.statusCode() : null;
 				if (error != null) {
 					errors.computeIfAbsent(error, key -> new AtomicLong()).incrementAndGet();
-					return;
 				}
-				ok.incrementAndGet();
-				fromIntended.recordValue(Math.min(HIGHEST_MICROS, (done - intended) / 1000));
-				fromSend.recordValue(Math.min(HIGHEST_MICROS, (done - sentAt) / 1000));
+				else {
+					ok.incrementAndGet();
+					fromIntended.recordValue(Math.min(HIGHEST_MICROS, (done - intended) / 1000));
+					fromSend.recordValue(Math.min(HIGHEST_MICROS, (done - sentAt) / 1000));
+				}
+				// Released last: the end of the phase waits for every permit, so every answer is counted by then.
+				inFlight.release();
 			});
 		}
 		// Waits for the answers still on their way, then stops the clock.
