@@ -99,7 +99,11 @@ public final class CdsServiceInvoker {
 		return URI.create(serviceBaseUrl.replaceAll("/+$", "") + "/fhir");
 	}
 
-	private static Map<String, Resource> originals(CdsRequest request, PatientData data) {
+	/**
+	 * The request's resources as the EHR sent them, by relative reference: what the cards' update
+	 * actions change. Public for the stage benchmarks (bench/), which run the assembly on its own.
+	 */
+	public static Map<String, Resource> originals(CdsRequest request, PatientData data) {
 		Map<String, Resource> originals = new HashMap<>();
 		Stream.concat(Stream.concat(request.draftOrders().stream(), data.resources().stream()), Stream.of(data.patient()))
 			.forEach(resource -> originals.putIfAbsent(resource.fhirType() + "/" + resource.getIdElement().getIdPart(),

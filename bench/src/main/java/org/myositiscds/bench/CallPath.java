@@ -1,0 +1,65 @@
+package org.myositiscds.bench;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.myositiscds.cards.Card;
+import org.myositiscds.cards.CardAssembler;
+import org.myositiscds.hooks.CardLog;
+import org.myositiscds.hooks.CdsRequestParser;
+import org.myositiscds.hooks.CdsServiceInvoker;
+import org.myositiscds.knowledge.KnowledgeBase;
+import org.myositiscds.prefetch.CircuitBreaker;
+import org.myositiscds.prefetch.FhirServerClient;
+import org.myositiscds.prefetch.PrefetchResolver;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The service's data path as the HTTP layer drives it (system/KnowledgeConfiguration wires the same
+ * parts), without Spring and HTTP: the knowledge from the jar's classpath, the request parser, the
+ * prefetch resolver, the CQL evaluator, the card assembler and the invoker over all of them.
+ * Cards are not recorded (no feedback store), as in the warm-up.
+ */
+final class CallPath {
+
+	static final String SERVICE_BASE_URL = "http://127.0.0.1:8080";
+
+	final FhirContext fhir = FhirContext.forR4Cached();
+
+	final JsonMapper json = JsonMapper.builder().build();
+
+	final Clock clock = Clock.systemDefaultZone();
+
+	final KnowledgeBase knowledgeBase = KnowledgeBase.fromJar(fhir, json, clock, "classpath:elm/",
+			"classpath:fhir-resources/valueset/", "classpath:hooks/", "classpath:cql/");
+
+	final CdsRequestParser parser = new CdsRequestParser(fhir, json);
+
+	final PrefetchResolver prefetchResolver;
+
+	final CardAssembler cardAssembler = new CardAssembler(fhir, json);
+
+	final CdsServiceInvoker invoker;
+
+	CallPath() {
+		var meters = new SimpleMeterRegistry();
+		Duration timeout = Duration.ofSeconds(3);
+		var fetchThreads = Executors.newCachedThreadPool(task -> {
+			Thread thread = new Thread(task, "fhir-fetch");
+			thread.setDaemon(true);
+			return thread;
+		});
+		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10), timeout,
+				new CircuitBreaker(5, Duration.ofSeconds(30), clock), meters);
+		invoker = new CdsServiceInvoker(knowledgeBase, parser, prefetchResolver, cardAssembler, clock, CardLog.NONE, false,
+				meters);
+	}
+
+	List<Card> call(String serviceId, byte[] body) {
+		return invoker.call(serviceId, body, SERVICE_BASE_URL);
+	}
+}
