@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 import ca.uhn.fhir.context.FhirContext;
 import kotlin.Pair;
@@ -40,6 +41,13 @@ public final class CqlEvaluator {
 	private final ValueSetTerminology terminology;
 
 	private final ModelResolver modelResolver;
+
+	/**
+	 * Evaluation is CPU work: more evaluations at once than cores only hold more engines and more
+	 * garbage in memory while each takes longer. The others wait their turn, first come first
+	 * served, after their prefetch has been fetched.
+	 */
+	private final Semaphore evaluations = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
 
 	public CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, FhirContext fhirContext) {
 		this.libraries = libraries;
@@ -115,7 +123,14 @@ public final class CqlEvaluator {
 		var engine = new CqlEngine(environment, profile
 				? Set.of(CqlEngine.Options.EnableExpressionCaching, CqlEngine.Options.EnableProfiling)
 				: Set.of(CqlEngine.Options.EnableExpressionCaching));
-		EvaluationResults results = engine.evaluate(params);
+		EvaluationResults results;
+		evaluations.acquireUninterruptibly();
+		try {
+			results = engine.evaluate(params);
+		}
+		finally {
+			evaluations.release();
+		}
 		if (results.hasExceptions()) {
 			throw new CqlEvaluationException(libraryName, results.getExceptions().values().iterator().next());
 		}
