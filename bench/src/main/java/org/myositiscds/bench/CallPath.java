@@ -56,7 +56,7 @@ final class CallPath {
 		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10), timeout,
 				new CircuitBreaker(5, Duration.ofSeconds(30), clock), meters);
 		invoker = new CdsServiceInvoker(knowledgeBase, parser, prefetchResolver, cardAssembler, clock, CardLog.NONE, false,
-				meters);
+				meters, List.of());
 	}
 
 	List<Card> call(String serviceId, byte[] body) {
