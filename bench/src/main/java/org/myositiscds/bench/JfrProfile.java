@@ -3,6 +3,7 @@ package org.myositiscds.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +56,11 @@ final class JfrProfile {
 	}
 
 	static Result analyse(Path recording) throws IOException {
+		return analyse(recording, Instant.MIN, Instant.MAX);
+	}
+
+	/** As {@link #analyse(Path)}, for the events that started between the two instants. */
+	static Result analyse(Path recording, Instant from, Instant to) throws IOException {
 		Map<String, Long> cpu = new HashMap<>();
 		Map<String, Long> allocation = new HashMap<>();
 		Map<String, Long> insideCql = new HashMap<>();
@@ -68,6 +74,9 @@ final class JfrProfile {
 		try (RecordingFile file = new RecordingFile(recording)) {
 			while (file.hasMoreEvents()) {
 				RecordedEvent event = file.readEvent();
+				if (event.getStartTime().isBefore(from) || event.getStartTime().isAfter(to)) {
+					continue;
+				}
 				String name = event.getEventType().getName();
 				if (name.equals("jdk.ExecutionSample") && event.getStackTrace() != null) {
 					RecordedStackTrace stack = event.getStackTrace();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -41,8 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  * report.
  * <p>
  * Options: {@code --jar=target/myositis-cds.jar --port=18080 --patients=200 --seed=42
- * --service-jvm="-Xmx512m ..." --service-cpus=1 --generator-cpus=0 --warmup=250x20
- * --phases=250x60,500x60 --saturation=4,8,16x20 --cold-starts=3 --fetch-patients=50 --jfr --out=target/bench}.
+ * --service-jvm="-Xmx512m ..." --service-cpus=1 --generator-cpus=0 --warmup=20x30
+ * --phases=250x60,500x60 --saturation=4,8,16x20 --cold-starts=3 --fetch-patients=50 --jfr --jfr-settings=default
+ * --out=target/bench}.
  * A phase is rate x seconds; saturation is the client counts x seconds each.
  */
 final class LoadGenerator {
@@ -66,8 +68,7 @@ final class LoadGenerator {
 			pin(ProcessHandle.current().pid(), generatorCpus);
 		}
 		JsonMapper json = JsonMapper.builder().build();
-		FhirContext fhir = FhirContext.forR4Cached();
-		HookRequests requests = new HookRequests(fhir, json, seed);
+		HookRequests requests = new HookRequests(FhirContext.forR4Cached(), json, seed);
 		ServiceDefinition service = Bench.service(json, SERVICE);
 		List<PatientRecord> patients = new PatientGenerator(seed, LocalDate.now())
 			.patients(options.number("patients", Bench.DEFAULT_PATIENTS));
@@ -78,6 +79,16 @@ final class LoadGenerator {
 		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(5)).build();
 		List<String> serviceJvm = words(options.text("service-jvm", ""));
+		Path profileFile = runFolder.resolve("service.jfr");
+		List<String> measuredJvm = new ArrayList<>(serviceJvm);
+		if (options.flag("jfr")) {
+			// Recording from launch: a recording started later (jcmd JFR.start) made the running service
+			// several times slower for minutes. Only the measured phases are analysed.
+			measuredJvm.add("-XX:StartFlightRecording=settings=" + options.text("jfr-settings", "default")
+					+ ",dumponexit=true,filename=" + profileFile.toAbsolutePath());
+		}
+		Instant measuredFrom;
+		Instant measuredTo;
 		String serviceCpus = options.text("service-cpus", "");
 		Path jar = Path.of(options.text("jar", "target/myositis-cds.jar"));
 		report.section("Start");
@@ -89,7 +100,7 @@ final class LoadGenerator {
 				starts.add(coldStart(process, client, bodies.get(start % bodies.size())));
 			}
 		}
-		try (ServiceProcess process = ServiceProcess.start(jar, port, serviceCpus, serviceJvm, List.of(),
+		try (ServiceProcess process = ServiceProcess.start(jar, port, serviceCpus, measuredJvm, List.of(),
 				runFolder.resolve("prefetch-service"))) {
 			starts.add(coldStart(process, client, bodies.get(0)));
 			report.line("Cold start (launch to readiness UP) and the first request after it, per start: "
@@ -99,13 +110,10 @@ final class LoadGenerator {
 			cardMix(report, client, load, bodies, json);
 
 			report.section("Open-loop phases");
-			String warmup = options.text("warmup", "250x20");
+			String warmup = options.text("warmup", "20x30");
 			report.line("Warm-up (not counted): " + warmup + " (rate x seconds).");
 			runPhase(load, process, phase(warmup), bodies);
-			String profileFile = runFolder.resolve("service.jfr").toString();
-			if (options.flag("jfr")) {
-				process.startRecording(Path.of(profileFile));
-			}
+			measuredFrom = Instant.now();
 			report.phaseHeader();
 			for (String phase : options.text("phases", "250x60,500x60").split(",")) {
 				report.phase(runPhase(load, process, phase(phase), bodies));
@@ -122,19 +130,19 @@ final class LoadGenerator {
 							Duration.ofSeconds(Long.parseLong(countsAndSeconds[1])), bodies));
 				}
 			}
-			if (options.flag("jfr")) {
-				process.stopRecording();
-				report.section("Profile (JFR, the measured phases and the closed loop)");
-				report.line("Recording: `" + profileFile + "`");
-				report.line(JfrProfile.analyse(Path.of(profileFile)).markdown());
-			}
+			measuredTo = Instant.now();
 			report.line("Peak resident memory of the service over the whole run (VmHWM): "
 					+ megabytes(process.memory().peakResidentKb()));
+		}
+		if (options.flag("jfr")) {
+			report.section("Profile (JFR, the measured phases and the closed loop)");
+			report.line("Recording: `" + profileFile + "`, settings " + options.text("jfr-settings", "default"));
+			report.line(JfrProfile.analyse(profileFile, measuredFrom, measuredTo).markdown());
 		}
 
 		int fetchPatients = options.number("fetch-patients", 0);
 		if (fetchPatients > 0) {
-			fetchPath(report, client, fhir, requests, service, patients.subList(0, Math.min(fetchPatients, patients.size())),
+			fetchPath(report, client, requests, service, patients.subList(0, Math.min(fetchPatients, patients.size())),
 					jar, port, serviceCpus, serviceJvm, runFolder);
 		}
 		Path file = out.resolve("load-" + stamp + ".md");
@@ -146,10 +154,9 @@ final class LoadGenerator {
 	/** Waits for readiness, then sends one call: "cold start X ms, first request Y ms (HTTP 200)". */
 	private static String coldStart(ServiceProcess process, HttpClient client, byte[] body) throws Exception {
 		Duration ready = process.awaitReady(client, Duration.ofSeconds(120));
+		HttpRequest call = new OpenLoop(client, process.uri("/cds-services/" + SERVICE)).request(body);
 		long start = System.nanoTime();
-		int status = client.send(HttpRequest.newBuilder(process.uri("/cds-services/" + SERVICE))
-			.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-				HttpResponse.BodyHandlers.discarding()).statusCode();
+		int status = client.send(call, HttpResponse.BodyHandlers.discarding()).statusCode();
 		return "cold start **%d ms**, first request **%.1f ms** (HTTP %d)".formatted(ready.toMillis(),
 				(System.nanoTime() - start) / 1e6, status);
 	}
@@ -172,10 +179,11 @@ final class LoadGenerator {
 				cards / (double) bodies.size(), rules));
 	}
 
-	/** An open-loop phase with the service's memory, CPU use and the machine's load around it. */
+	/** An open-loop phase: requests per second, for how long. */
 	record Phase(int rate, Duration duration) {
 	}
 
+	/** A phase's latencies, with the service's memory and CPU use and the machine's load around it. */
 	record PhaseRun(OpenLoop.Result result, ResourceUse use) {
 	}
 
@@ -257,7 +265,7 @@ final class LoadGenerator {
 	 * above its slowest query is what the service adds. The same call with full prefetch is timed
 	 * too: it is the part of that addition that is not fetching.
 	 */
-	private static void fetchPath(Report report, HttpClient client, FhirContext fhir, HookRequests requests,
+	private static void fetchPath(Report report, HttpClient client, HookRequests requests,
 			ServiceDefinition service, List<PatientRecord> patients, Path jar, int port, String serviceCpus,
 			List<String> serviceJvm, Path runFolder) throws Exception {
 		Path folder = runFolder.resolve("fhir-patients");

@@ -47,6 +47,13 @@ final class ServiceProcess implements AutoCloseable {
 	static ServiceProcess start(Path jar, int port, String cpus, List<String> jvmOptions, List<String> appArguments,
 			Path workFolder) throws IOException {
 		Files.createDirectories(workFolder);
+		// Another server on the port would answer the readiness probe for a service that failed to start.
+		try (var probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+			probe.setReuseAddress(true);
+		}
+		catch (IOException e) {
+			throw new IOException("Port " + port + " is in use; choose another with --port", e);
+		}
 		List<String> command = new ArrayList<>();
 		if (!cpus.isEmpty()) {
 			command.addAll(List.of("taskset", "-c", cpus));
@@ -131,27 +138,6 @@ final class ServiceProcess implements AutoCloseable {
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IOException(e);
-		}
-	}
-
-	/** Starts a JFR recording in the running service (jcmd), with the profiling settings. */
-	void startRecording(Path file) throws IOException, InterruptedException {
-		jcmd("JFR.start", "name=bench", "settings=profile", "filename=" + file.toAbsolutePath());
-	}
-
-	/** Stops the recording, which writes it to the file named at its start. */
-	void stopRecording() throws IOException, InterruptedException {
-		jcmd("JFR.stop", "name=bench");
-	}
-
-	private void jcmd(String... arguments) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-				Long.toString(pid())));
-		command.addAll(List.of(arguments));
-		Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String output = new String(jcmd.getInputStream().readAllBytes());
-		if (jcmd.waitFor() != 0) {
-			throw new IOException("jcmd " + String.join(" ", arguments) + " failed: " + output);
 		}
 	}
 
