@@ -163,14 +163,14 @@ public final class AuthoringCommands {
 
 	/** A Bundle file; relative dates ({@code -30d}, as in the demo patients and test cases) are resolved against today. */
 	private static Bundle bundle(Path file, LocalDate today) throws IOException {
-		Resource resource;
+		Object json;
 		try {
-			Object json = TestCase.withRelativeDates(JSON.readValue(Files.readString(file), Object.class), today);
-			resource = (Resource) FhirContext.forR4Cached().newJsonParser().parseResource(JSON.writeValueAsString(json));
+			json = JSON.readValue(Files.readString(file), Object.class);
 		}
-		catch (ca.uhn.fhir.parser.DataFormatException | tools.jackson.core.JacksonException e) {
+		catch (tools.jackson.core.JacksonException e) {
 			throw new IllegalArgumentException(file + ": not FHIR JSON: " + e.getMessage());
 		}
+		Resource resource = TestCase.fhirResource(FhirContext.forR4Cached(), json, today, file);
 		if (!(resource instanceof Bundle bundle)) {
 			throw new IllegalArgumentException(file + ": expected a FHIR Bundle");
 		}

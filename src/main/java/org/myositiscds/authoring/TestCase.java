@@ -65,7 +65,7 @@ public record TestCase(Path file, String library, String description, String hoo
 					: resources(fhir, yaml.get("draftOrders"), today, file);
 		}
 		else {
-			patient = (Patient) resource(fhir, withRelativeDates(required(yaml, "patient", file), today), file);
+			patient = (Patient) fhirResource(fhir, required(yaml, "patient", file), today, file);
 			resources = resources(fhir, yaml.get("resources"), today, file);
 			drafts = resources(fhir, yaml.get("draftOrders"), today, file);
 		}
@@ -91,9 +91,8 @@ public record TestCase(Path file, String library, String description, String hoo
 
 	private static List<Resource> bundleEntries(FhirContext fhir, Path bundleFile, LocalDate today) {
 		try {
-			Object json = JSON.readValue(Files.readString(bundleFile), Map.class);
-			org.hl7.fhir.r4.model.Bundle bundle = fhir.newJsonParser()
-				.parseResource(org.hl7.fhir.r4.model.Bundle.class, JSON.writeValueAsString(withRelativeDates(json, today)));
+			var bundle = (org.hl7.fhir.r4.model.Bundle) fhirResource(fhir,
+					JSON.readValue(Files.readString(bundleFile), Map.class), today, bundleFile);
 			return bundle.getEntry().stream().map(org.hl7.fhir.r4.model.Bundle.BundleEntryComponent::getResource).toList();
 		}
 		catch (IOException e) {
@@ -113,18 +112,23 @@ public record TestCase(Path file, String library, String description, String hoo
 		List<Resource> resources = new ArrayList<>();
 		if (list instanceof List<?> items) {
 			for (Object item : items) {
-				resources.add(resource(fhir, withRelativeDates(item, today), file));
+				resources.add(fhirResource(fhir, item, today, file));
 			}
 		}
 		return resources;
 	}
 
-	private static Resource resource(FhirContext fhir, Object yaml, Path file) {
+	/**
+	 * A FHIR resource written as JSON (or YAML) values, its relative dates resolved against today:
+	 * test cases, the demo patients and the files given to evaluate are all written this way.
+	 * @param source what to name when it is not FHIR, e.g. the file
+	 */
+	public static Resource fhirResource(FhirContext fhir, Object json, LocalDate today, Object source) {
 		try {
-			return (Resource) fhir.newJsonParser().parseResource(JSON.writeValueAsString(yaml));
+			return (Resource) fhir.newJsonParser().parseResource(JSON.writeValueAsString(withRelativeDates(json, today)));
 		}
 		catch (RuntimeException e) {
-			throw new IllegalArgumentException(file + ": not a FHIR R4 resource: " + e.getMessage(), e);
+			throw new IllegalArgumentException(source + ": not FHIR JSON: " + e.getMessage(), e);
 		}
 	}
 

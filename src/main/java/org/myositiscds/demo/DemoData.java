@@ -55,8 +55,7 @@ final class DemoData {
 
 	/** A Bundle read as FHIR, its relative dates resolved against {@code today}. */
 	static Bundle bundle(FhirContext fhirContext, Object json, LocalDate today) {
-		String resolved = JSON.writeValueAsString(TestCase.withRelativeDates(json, today));
-		return fhirContext.newJsonParser().parseResource(Bundle.class, resolved);
+		return (Bundle) TestCase.fhirResource(fhirContext, json, today, "a demo patient's file");
 	}
 
 	private static Map<String, Object> readFiles(String location) {

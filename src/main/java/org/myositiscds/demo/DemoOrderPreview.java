@@ -3,11 +3,11 @@ package org.myositiscds.demo;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.Bundle;
@@ -30,16 +30,12 @@ final class DemoOrderPreview implements ComposedCdsService {
 
 	static final String ID = "demo-order-preview";
 
-	/** The services whose cards are shown, in this order. */
-	static final List<String> ORDER_SIGN_SERVICES = List.of("hbv-screening-order-sign", "rituximab-order-sign",
-			"tacrolimus-deescalation-order-sign");
-
 	private static final String TITLE = "Demo: cards for this patient's demo draft orders";
 
-	private static final String DESCRIPTION = "Demo profile only. For a demo patient, the cards that "
-			+ String.join(", ", ORDER_SIGN_SERVICES) + " give when the patient's demo draft orders "
-			+ "(fhir-resources/examples/<patient id>.draft-orders.json) are signed, because the CDS Hooks Sandbox "
-			+ "cannot order rituximab. A patient without demo draft orders gets no cards.";
+	private static final String DESCRIPTION = "Demo profile only. For a demo patient, the cards that %s give "
+			+ "when the patient's demo draft orders (fhir-resources/examples/<patient id>.draft-orders.json) are "
+			+ "signed, because the CDS Hooks Sandbox cannot order rituximab. A patient without demo draft orders "
+			+ "gets no cards.";
 
 	private static final String USAGE = "Needs the prefetch it lists (that of the order-sign services), or a "
 			+ "fhirServer that can read it; without either, the data is read from the demo FHIR server.";
@@ -67,7 +63,8 @@ final class DemoOrderPreview implements ComposedCdsService {
 		for (ServiceDefinition service : previewed) {
 			service.prefetch().forEach((key, query) -> prefetch.put(previewKey(previewed, service, key), query));
 		}
-		return new ServiceDefinition("patient-view", TITLE, DESCRIPTION, ID, prefetch, USAGE, null);
+		String names = String.join(", ", previewed.stream().map(ServiceDefinition::id).toList());
+		return new ServiceDefinition("patient-view", TITLE, DESCRIPTION.formatted(names), ID, prefetch, USAGE, null);
 	}
 
 	@Override
@@ -100,8 +97,10 @@ final class DemoOrderPreview implements ComposedCdsService {
 		return cards;
 	}
 
+	/** Every order-sign service of hooks/, by id: a guideline service added there is previewed too. */
 	private static List<ServiceDefinition> previewed(ServiceCatalog catalog) {
-		return ORDER_SIGN_SERVICES.stream().map(catalog::find).flatMap(Optional::stream).toList();
+		return catalog.services().stream().filter(service -> service.hook().equals("order-sign"))
+			.sorted(Comparator.comparing(ServiceDefinition::id)).toList();
 	}
 
 	/**
