@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.myositiscds.PatientScenario.ICD10CM;
 import static org.myositiscds.PatientScenario.RXNORM;
 import static org.myositiscds.PatientScenario.SNOMED;
+import static org.myositiscds.PatientScenario.UCUM;
 import static org.myositiscds.PatientScenario.daysAgo;
 import static org.myositiscds.PatientScenario.order;
 import static org.myositiscds.PatientScenario.patient;
@@ -41,8 +42,6 @@ class TacrolimusDeescalationRulesTests {
 	static final String SIGN = "tacrolimus-deescalation-order-sign";
 
 	static final String SELECT = "tacrolimus-deescalation-order-select";
-
-	static final String UCUM = "http://unitsofmeasure.org";
 
 	static final String GTS = "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation";
 

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.myositiscds.PatientScenario;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import tools.jackson.databind.JsonNode;
@@ -21,17 +22,17 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class Codes {
 
-	static final String LOINC = "http://loinc.org";
+	static final String LOINC = PatientScenario.LOINC;
 
-	static final String SNOMED = "http://snomed.info/sct";
+	static final String SNOMED = PatientScenario.SNOMED;
 
-	static final String ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm";
+	static final String ICD10CM = PatientScenario.ICD10CM;
 
-	static final String RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm";
+	static final String RXNORM = PatientScenario.RXNORM;
 
 	static final String CVX = "http://hl7.org/fhir/sid/cvx";
 
-	static final String UCUM = "http://unitsofmeasure.org";
+	static final String UCUM = PatientScenario.UCUM;
 
 	/**
 	 * Codes that no value set of the service names, because no rule reads them, but that an EHR
