@@ -23,8 +23,9 @@ import org.myositiscds.PatientScenario;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * Codes that EHRs send and the value sets used to miss (issue 12 item 4), through the rituximab
- * service: a whole ICD-10-CM category (cellulitis of the leg), CKD stage 3a and an MDRD eGFR, branded
+ * Codes that EHRs send and the value sets used to miss (issue 12 item 4), through the rituximab and
+ * tacrolimus
+ * services: a whole ICD-10-CM category (cellulitis of the leg), CKD stage 3a and an MDRD eGFR, branded
  * and intermediate RxNorm concepts (Medrol, methotrexate auto-injector, Bactrim DS, generic
  * atovaquone, rituximab dose form). Each scenario has its twin on the other side of the rule.
  */
@@ -32,6 +33,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 class CompletedValueSetsTests {
 
 	static final String SIGN = "rituximab-order-sign";
+
+	static final String TACROLIMUS_SIGN = "tacrolimus-deescalation-order-sign";
+
+	static final String MDRD = "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD)";
 
 	static final String MEDROL_16 = "207138";
 
@@ -48,6 +53,23 @@ class CompletedValueSetsTests {
 		CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
 		assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
 		return answer.rules();
+	}
+
+	List<String> tacrolimusRules(PatientScenario scenario) {
+		CdsHooksClient.Answer answer = client.call(TACROLIMUS_SIGN, scenario.orderSign(TACROLIMUS_SIGN));
+		assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+		return answer.rules();
+	}
+
+	/**
+	 * A woman with dermatomyositis given rituximab 60 days ago, tacrolimus trough 5.5 ng/mL last week,
+	 * ordering tacrolimus 1 mg twice a day: only renal impairment can raise a card.
+	 */
+	static PatientScenario orderingTacrolimusAfterRituximab(String id) {
+		return patient(id).bornYearsAgo(50, 10).dermatomyositis()
+			.medicationAdministration("1657867", "50 ML rituximab 10 MG/ML Injection", 60, 1000)
+			.lab("33929-1", "Tacrolimus [Mass/volume] in Blood --trough", 7, quantity(5.5, "ng/mL"))
+			.draft(order("tac-1", "198377", "tacrolimus 1 MG Oral Capsule").addDosageInstruction(every(dose(1, "mg"), 2, 1, "d")));
 	}
 
 	static Dosage daily(double amount, String unit) {
@@ -155,5 +177,19 @@ class CompletedValueSetsTests {
 			.contains("RTX-6", "RTX-10");
 		assertThat(rules(onBrandedAgents("vs-not-rtx", 120).draft(order("other-1", "1927888",
 				"hyaluronidase / rituximab Injection [Rituxan Hycela]")))).isEmpty();
+	}
+
+	@Test
+	void theTacrolimusServiceReadsMdrdEgfrBloodCreatinineAndSnomedCkdStage3() {
+		assertThat(tacrolimusRules(orderingTacrolimusAfterRituximab("vs-tac-mdrd-45")
+			.lab("33914-3", MDRD, 5, quantity(45, "mL/min/{1.73_m2}")))).contains("TAC-4");
+		assertThat(tacrolimusRules(orderingTacrolimusAfterRituximab("vs-tac-ckd3")
+			.condition(SNOMED, "433144002", "Chronic kidney disease stage 3 (disorder)", "active")
+			.lab("33914-3", MDRD, 5, quantity(75, "mL/min/{1.73_m2}")))).contains("TAC-4");
+		assertThat(tacrolimusRules(orderingTacrolimusAfterRituximab("vs-tac-ckd2")
+			.condition(ICD10CM, "N18.2", "Chronic kidney disease, stage 2 (mild)", "active")
+			.lab("33914-3", MDRD, 5, quantity(75, "mL/min/{1.73_m2}"))
+			.lab("38483-4", "Creatinine [Mass/volume] in Blood", 5, quantity(0.9, "mg/dL").andThen(referenceRange(0.6, 1.1, "mg/dL")))))
+			.doesNotContain("TAC-4");
 	}
 }
