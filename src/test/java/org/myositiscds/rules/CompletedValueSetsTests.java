@@ -24,9 +24,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Codes that EHRs send and the value sets used to miss (issue 12 item 4), through the rituximab and
- * tacrolimus
- * services: a whole ICD-10-CM category (cellulitis of the leg), CKD stage 3a and an MDRD eGFR, branded
- * and intermediate RxNorm concepts (Medrol, methotrexate auto-injector, Bactrim DS, generic
+ * tacrolimus services: a whole ICD-10-CM category (cellulitis of the leg), CKD stage 3a and an MDRD
+ * eGFR, branded and intermediate RxNorm concepts (Medrol, methotrexate auto-injector, Bactrim DS, generic
  * atovaquone, rituximab dose form). Each scenario has its twin on the other side of the rule.
  */
 @CdsServiceTest
