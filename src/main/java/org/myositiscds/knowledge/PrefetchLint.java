@@ -16,7 +16,6 @@ import org.cqframework.cql.cql2elm.CqlTranslator;
 import org.myositiscds.cql.CompiledLibraries;
 import org.myositiscds.cql.ValueSetTerminology;
 import org.opencds.cqf.cql.engine.runtime.Code;
-import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -80,7 +79,7 @@ public final class PrefetchLint {
 		List<String> problems = new ArrayList<>();
 		Set<String> read = new HashSet<>();
 		for (String valueSet : reads.valueSets()) {
-			for (Code code : terminology.expand(new ValueSetInfo().withId(valueSet))) {
+			for (Code code : terminology.listedConcepts(valueSet)) {
 				if (systems.contains(code.getSystem())) {
 					String token = code.getSystem() + "|" + code.getCode();
 					read.add(token);

@@ -1,18 +1,14 @@
 package org.myositiscds.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
+import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.myositiscds.PatientScenario;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import org.myositiscds.cql.ValueSetTerminology;
+import org.opencds.cqf.cql.engine.runtime.Code;
 
 /**
  * The codes the generated patients carry. Every one is a member of a value set of
@@ -44,13 +40,15 @@ final class Codes {
 	private static final Set<String> FROM_TERMINOLOGY_REFERENCE = Set.of(LOINC + "|2157-6", RXNORM + "|979092",
 			ICD10CM + "|Z22.7", ICD10CM + "|I41", SNOMED + "|50920009", SNOMED + "|10828004", SNOMED + "|260385009");
 
-	private static final Set<String> KNOWN = known();
+	/** The service's own terminology, so that a code under an ICD-10-CM category counts as its value set does. */
+	private static final ValueSetTerminology TERMINOLOGY = ValueSetTerminology.fromLocation(FhirContext.forR4Cached(),
+			"classpath:fhir-resources/valueset/");
 
 	private Codes() {
 	}
 
 	static Coding coding(String system, String code, String display) {
-		if (!KNOWN.contains(system + "|" + code)) {
+		if (!known(system, code)) {
 			throw new IllegalArgumentException(system + "|" + code
 					+ " is in no value set of fhir-resources/valueset/ and not among the terminology reference's codes");
 		}
@@ -66,22 +64,9 @@ final class Codes {
 		return concept.setText(codings[0].getDisplay());
 	}
 
-	private static Set<String> known() {
-		Set<String> codes = new HashSet<>(FROM_TERMINOLOGY_REFERENCE);
-		JsonMapper json = JsonMapper.builder().build();
-		try {
-			for (Resource file : new PathMatchingResourcePatternResolver()
-				.getResources("classpath:fhir-resources/valueset/*.json")) {
-				try (InputStream in = file.getInputStream()) {
-					for (JsonNode member : json.readTree(in).path("expansion").path("contains")) {
-						codes.add(member.path("system").asString() + "|" + member.path("code").asString());
-					}
-				}
-			}
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException("Cannot read the value sets", e);
-		}
-		return codes;
+	private static boolean known(String system, String code) {
+		List<Code> coding = List.of(new Code().withSystem(system).withCode(code));
+		return FROM_TERMINOLOGY_REFERENCE.contains(system + "|" + code)
+				|| TERMINOLOGY.valueSetUrls().stream().anyMatch(url -> TERMINOLOGY.containsAny(url, coding));
 	}
 }
