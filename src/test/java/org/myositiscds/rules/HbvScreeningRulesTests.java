@@ -481,6 +481,39 @@ class HbvScreeningRulesTests {
 		}
 
 		@Test
+		void onTheSameDayAResultWithATimeIsLaterThanOneWithTheDateOnly() {
+			String day = java.time.LocalDate.now().minusDays(10).toString();
+			PatientScenario positiveLater = patient("same-day-pos").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(positiveLater, 10, NEGATIVE);
+			hbsag(positiveLater, 10, POSITIVE.andThen(o -> o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(day + "T09:30:00Z"))));
+			antiHbc(positiveLater, 10, NEGATIVE);
+			assertThat(rules(positiveLater)).contains("HBV-2");
+			PatientScenario negativeLater = patient("same-day-neg").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(negativeLater, 10, POSITIVE);
+			hbsag(negativeLater, 10, NEGATIVE.andThen(o -> o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(day + "T09:30:00Z"))));
+			antiHbc(negativeLater, 10, NEGATIVE);
+			antiHbs(negativeLater, 10, POSITIVE);
+			assertThat(rules(negativeLater)).isEmpty();
+		}
+
+		@Test
+		void anEffectiveInstantOrOnlyAnIssuedTimeDatesTheResult() {
+			PatientScenario instant = patient("instant").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(instant, 300, POSITIVE);
+			hbsag(instant, 5, NEGATIVE.andThen(o -> o.setEffective(new org.hl7.fhir.r4.model.InstantType(
+					java.util.Date.from(java.time.Instant.now().minus(java.time.Duration.ofDays(5)))))));
+			antiHbc(instant, 5, NEGATIVE);
+			antiHbs(instant, 5, POSITIVE);
+			assertThat(rules(instant)).isEmpty();
+			PatientScenario issued = patient("issued-only").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(issued, 300, POSITIVE);
+			hbsag(issued, 5, NEGATIVE.andThen(o -> o.setEffective(null)));
+			antiHbc(issued, 5, NEGATIVE);
+			antiHbs(issued, 5, POSITIVE);
+			assertThat(rules(issued)).isEmpty();
+		}
+
+		@Test
 		void aCorrectedNegativeWithAnEffectivePeriodClearsAnOlderPositive() {
 			PatientScenario scenario = patient("corrected").dermatomyositis().draft(rituximabOrder("rtx-1"));
 			hbsag(scenario, 500, POSITIVE);
