@@ -18,7 +18,7 @@ import org.opencds.cqf.cql.engine.runtime.Code;
 import org.opencds.cqf.cql.engine.runtime.Tuple;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The card contract is enforced: a tuple that breaks it is left out; the others still show. */
+/** The card contract is checked, and a card is never lost: what breaks it is repaired and logged. */
 class CardAssemblerTests {
 
 	final CardAssembler assembler = new CardAssembler(FhirContext.forR4Cached(), JsonMapper.builder().build());
@@ -54,25 +54,59 @@ class CardAssemblerTests {
 	}
 
 	@Test
-	void cardsBreakingTheContractAreLeftOutAndTheOthersStay() {
+	void cardsBreakingTheContractAreStillShownRepairedAndLoggedAsErrors() {
 		Code reason = new Code().withSystem("s").withCode("c").withDisplay("Reason");
 		Tuple lab = tuple("resourceType", "ServiceRequest", "status", "draft", "intent", "order",
 				"subject", tuple("reference", "Patient/p"));
 		Tuple create = tuple("type", "create", "description", "Order", "resource", lab);
 		Tuple suggestion = tuple("label", "Order it", "isRecommended", true, "actions", List.of(create));
 		Tuple notFhir = tuple("type", "create", "description", "Bad", "resource",
-				tuple("resourceType", "ServiceRequest", "noSuchElement", "x"));
-		List<Card> cards = assembler.assemble(List.of(
-				card("LONG", "info", "x".repeat(140), null, null, null),
-				card("NOREASON", "critical", "Critical without override reasons", null, null, null),
-				card("NOBEHAVIOUR", "warning", "Suggestions without selectionBehavior", List.of(suggestion), null, null),
-				card("BADFHIR", "warning", "Invalid resource", List.of(tuple("label", "L", "isRecommended", false,
-						"actions", List.of(notFhir))), "any", null),
-				card("BADINDICATOR", "severe", "Unknown indicator", null, null, null),
-				card("OK", "critical", "Valid critical card", List.of(suggestion), "any", List.of(reason)),
-				card("OK", "info", "Second card of the same rule", null, null, null)), Map.of(), "https://cds.example.org");
-		assertThat(cards).extracting(Card::rule).containsExactly("OK");
-		assertThat(cards.get(0).summary()).isEqualTo("Valid critical card");
+				tuple("resourceType", "ServiceRequest", "noSuchElement", "Patient value 12345"));
+		List<Card> cards;
+		try (LogCapture log = new LogCapture()) {
+			cards = assembler.assemble(List.of(
+					card("NOREASON", "critical", "Critical without override reasons", null, null, null),
+					card("NOBEHAVIOUR", "warning", "Suggestions without selectionBehavior", List.of(suggestion), null, null),
+					card("BADFHIR", "warning", "Invalid resource", List.of(suggestion, tuple("label", "L", "isRecommended", false,
+							"actions", List.of(notFhir))), "any", null),
+					card("BADINDICATOR", "severe", "Unknown indicator", null, null, null),
+					card("NOSUMMARY", "info", null, null, null, null),
+					card("OK", "critical", "Valid critical card", List.of(suggestion), "any", List.of(reason)),
+					card("OK", "info", "Second card of the same rule", null, null, null)), Map.of(), "https://cds.example.org");
+			assertThat(log.errors()).hasSize(6).noneMatch(message -> message.contains("Patient value 12345"));
+		}
+		assertThat(cards).extracting(Card::rule)
+			.containsExactly("NOREASON", "NOBEHAVIOUR", "BADFHIR", "BADINDICATOR", "NOSUMMARY", "OK");
+		Map<String, Card> byRule = new HashMap<>();
+		cards.forEach(card -> byRule.put(card.rule(), card));
+		assertThat(byRule.get("NOREASON").indicator()).isEqualTo("critical");
+		assertThat(byRule.get("NOBEHAVIOUR").selectionBehavior()).isEqualTo("at-most-one");
+		assertThat(byRule.get("BADFHIR").suggestions()).singleElement()
+			.satisfies(kept -> assertThat(kept.label()).isEqualTo("Order it"));
+		assertThat(byRule.get("BADINDICATOR").indicator()).isEqualTo("warning");
+		assertThat(byRule.get("NOSUMMARY").summary()).isEqualTo("NOSUMMARY title");
+		assertThat(byRule.get("OK").summary()).isEqualTo("Valid critical card");
+	}
+
+	@Test
+	void aLongSummaryIsCutAtAWordWithAnEllipsisAndLoggedWithoutItsText() {
+		String drug = "13.4 ML hyaluronidase, human recombinant 2000 UNT/ML / rituximab 120 MG/ML Injection [Rituxan Hycela]";
+		String summary = "HBsAg positive: start antiviral prophylaxis before " + drug;
+		assertThat(summary).hasSizeGreaterThanOrEqualTo(140);
+		List<Card> cards;
+		try (LogCapture log = new LogCapture()) {
+			cards = assembler.assemble(List.of(card("HBV-2", "info", summary, null, null, null)), Map.of(), null);
+			assertThat(log.warnings()).singleElement().satisfies(message -> {
+				assertThat(message).contains("HBV-2", String.valueOf(summary.length())).doesNotContain("hyaluronidase");
+			});
+		}
+		String cut = cards.get(0).summary();
+		assertThat(cut).hasSizeLessThan(140).endsWith("\u2026");
+		String kept = cut.substring(0, cut.length() - 1);
+		assertThat(summary).startsWith(kept);
+		assertThat(summary.charAt(kept.length())).as("cut at a word boundary").isEqualTo(' ');
+		assertThat(CardAssembler.shortened("x".repeat(139))).isEqualTo("x".repeat(139));
+		assertThat(CardAssembler.shortened("x".repeat(200))).hasSize(139).endsWith("\u2026");
 	}
 
 	@Test

@@ -98,7 +98,8 @@ class FetchFromFhirServerTests {
 			.withQueryParam("patient", equalTo("fetch-token"))
 			.withQueryParam("code", equalTo("http://loinc.org|5196-1,http://loinc.org|5195-3,http://loinc.org|16933-4,"
 					+ "http://loinc.org|13952-7,http://loinc.org|10900-9,http://loinc.org|22322-2,"
-					+ "http://loinc.org|16935-9,http://loinc.org|5193-8")));
+					+ "http://loinc.org|16935-9,http://loinc.org|5193-8,http://loinc.org|98979-8,"
+					+ "http://loinc.org|62238-1,http://loinc.org|98980-6,http://loinc.org|2160-0")));
 	}
 
 	@Test

@@ -23,6 +23,8 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.myositiscds.CdsHooksClient;
 import org.myositiscds.CdsServiceTest;
 import org.myositiscds.PatientScenario;
@@ -80,11 +82,15 @@ class HbvScreeningRulesTests {
 			assertThat(answer.rules()).containsExactly("HBV-1");
 			JsonNode card = answer.card("HBV-1");
 			assertThat(card.path("indicator").asText()).isEqualTo("critical");
-			assertThat(card.path("overrideReasons")).isNotEmpty();
-			JsonNode suggestion = card.path("suggestions").get(0);
-			assertThat(suggestion.path("isRecommended").asBoolean()).isTrue();
-			assertThat(loincCodesOrdered(suggestion)).containsExactly("5196-1", "16933-4", "10900-9");
-			JsonNode order = suggestion.path("actions").get(0).path("resource");
+			assertThat(codes(card.path("overrideReasons"))).containsExactly("outside-record", "results-pending", "patient-declined");
+			assertThat(card.path("selectionBehavior").asText()).isEqualTo("any");
+			assertThat(card.path("suggestions")).hasSize(3).allSatisfy(suggestion -> {
+				assertThat(suggestion.path("isRecommended").asBoolean()).isTrue();
+				assertThat(suggestion.path("actions")).hasSize(1);
+			});
+			assertThat(card.path("suggestions").get(1).path("label").asText()).isEqualTo("Order total anti-HBc");
+			assertThat(loincCodesOrdered(card)).containsExactly("5196-1", "16933-4", "10900-9");
+			JsonNode order = card.path("suggestions").get(0).path("actions").get(0).path("resource");
 			assertThat(order.path("resourceType").asText()).isEqualTo("ServiceRequest");
 			assertThat(order.path("status").asText()).isEqualTo("draft");
 			assertThat(order.path("intent").asText()).isEqualTo("order");
@@ -101,7 +107,7 @@ class HbvScreeningRulesTests {
 			antiHbs(stale, 30, POSITIVE);
 			CdsHooksClient.Answer answer = client.call(SIGN, stale.orderSign(SIGN));
 			assertThat(answer.rules()).containsExactly("HBV-1");
-			assertThat(loincCodesOrdered(answer.card("HBV-1").path("suggestions").get(0))).containsExactly("5196-1");
+			assertThat(loincCodesOrdered(answer.card("HBV-1"))).containsExactly("5196-1");
 			assertThat(answer.card("HBV-1").path("detail").asText()).contains("not current");
 		}
 
@@ -231,7 +237,8 @@ class HbvScreeningRulesTests {
 			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
 			assertThat(answer.rules()).containsExactly("HBV-4");
 			assertThat(answer.card("HBV-4").path("indicator").asText()).isEqualTo("info");
-			assertThat(answer.card("HBV-4").path("summary").asText()).contains("tenofovir alafenamide");
+			assertThat(answer.card("HBV-4").path("summary").asText()).doesNotContain("tenofovir");
+			assertThat(answer.card("HBV-4").path("detail").asText()).contains("continue tenofovir alafenamide 25 MG Oral Tablet");
 		}
 
 		@Test
@@ -290,7 +297,9 @@ class HbvScreeningRulesTests {
 			antiHbc(scenario, 10, text("Equivocal, please repeat"));
 			antiHbs(scenario, 30, POSITIVE);
 			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
-			assertThat(answer.rules()).containsExactly("HBV-6");
+			// the newer equivocal result leaves anti-HBc without a current result: HBV-1 asks for it again
+			assertThat(answer.rules()).containsExactlyInAnyOrder("HBV-1", "HBV-6");
+			assertThat(loincCodesOrdered(answer.card("HBV-1"))).containsExactly("16933-4");
 			assertThat(answer.card("HBV-6").path("indicator").asText()).isEqualTo("warning");
 			assertThat(answer.card("HBV-6").path("summary").asText()).containsIgnoringCase("repeat");
 		}
@@ -326,7 +335,7 @@ class HbvScreeningRulesTests {
 		void aResultWithNoValueIsNotAResult() {
 			PatientScenario scenario = screenedAndImmune("qual-novalue");
 			hbsag(scenario, 5, result -> { });
-			assertThat(rules(scenario)).containsExactly("HBV-6");
+			assertThat(rules(scenario)).containsExactlyInAnyOrder("HBV-1", "HBV-6");
 		}
 	}
 
@@ -391,10 +400,267 @@ class HbvScreeningRulesTests {
 		}
 	}
 
-	private static List<String> loincCodesOrdered(JsonNode suggestion) {
+	/** Results as labs send them (clinical-rules "Qualitative lab result"): codes, text, interpretation, titre. */
+	@Nested
+	class ResultsAsLabsSendThem {
+
+		@ParameterizedTest(name = "\"{0}\"")
+		@ValueSource(strings = { "NON REACTIVE", "Non Reactive", "Nonreactive", "NON-REACTIVE", "Not reactive",
+				"None detected", "Undetected", "NEG", "non_reactive", "Negative  (screen)" })
+		void negativeTextsReadNegative(String value) {
+			PatientScenario scenario = patient("text-neg").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, text(value));
+			antiHbc(scenario, 30, text(value));
+			antiHbs(scenario, 30, POSITIVE);
+			assertThat(rules(scenario)).as(value).isEmpty();
+		}
+
+		@Test
+		void hbsagAndAntiHbcNonReactiveGiveNoHbv2() {
+			PatientScenario scenario = patient("text-nonreactive").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, text("NON REACTIVE"));
+			antiHbc(scenario, 30, text("NON REACTIVE"));
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-5");
+			assertThat(answer.card("HBV-5").path("detail").asText()).contains("HBsAg: negative on");
+		}
+
+		@Test
+		void detectedIsPositiveAsCodeAndAsText() {
+			PatientScenario coded = patient("detected-coded").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(coded, 30, NEGATIVE);
+			antiHbc(coded, 30, NEGATIVE);
+			antiHbs(coded, 30, coded("260373001", "Detected"));
+			assertThat(rules(coded)).isEmpty();
+			PatientScenario notDetected = patient("notdetected-coded").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(notDetected, 30, NEGATIVE);
+			antiHbc(notDetected, 30, NEGATIVE);
+			antiHbs(notDetected, 30, coded("260415000", "Not detected"));
+			assertThat(rules(notDetected)).containsExactly("HBV-5");
+			PatientScenario text = patient("detected-text").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(text, 30, text("Detected"));
+			assertThat(rules(text)).containsExactly("HBV-2");
+		}
+
+		@Test
+		void aLocalCodeIsReadByItsDisplay() {
+			PatientScenario scenario = patient("local-code").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, o -> o.setValue(new org.hl7.fhir.r4.model.CodeableConcept(
+					new org.hl7.fhir.r4.model.Coding("urn:oid:1.2.3.4", "NR", "NON-REACTIVE"))));
+			antiHbc(scenario, 30, NEGATIVE);
+			antiHbs(scenario, 30, POSITIVE);
+			assertThat(rules(scenario)).isEmpty();
+		}
+
+		@ParameterizedTest(name = "\"{0}\"")
+		@ValueSource(strings = { "Reactive; confirmatory test negative", "Not positive", "Equivocal", "See comment" })
+		void textSayingBothOrNeitherIsNotAResult(String value) {
+			PatientScenario scenario = patient("text-both").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, text(value));
+			antiHbc(scenario, 30, NEGATIVE);
+			antiHbs(scenario, 30, POSITIVE);
+			assertThat(rules(scenario)).as(value).containsExactlyInAnyOrder("HBV-1", "HBV-6");
+		}
+
+		@Test
+		void interpretationDecidesWhenTheTextSaysNeither() {
+			PatientScenario scenario = patient("interp").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, text("See comment").andThen(interpretation("NEG")));
+			antiHbc(scenario, 30, NEGATIVE);
+			antiHbs(scenario, 30, POSITIVE);
+			assertThat(rules(scenario)).isEmpty();
+		}
+
+		@Test
+		void aNewerIndeterminateHbsagAfterANegativeGivesHbv1AndHbv6() {
+			PatientScenario scenario = screenedAndImmune("newer-ind");
+			hbsag(scenario, 3, coded("82334004", "Indeterminate"));
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactlyInAnyOrder("HBV-1", "HBV-6");
+			assertThat(loincCodesOrdered(answer.card("HBV-1"))).containsExactly("5196-1");
+		}
+
+		@Test
+		void onTheSameDayAResultWithATimeIsLaterThanOneWithTheDateOnly() {
+			String day = java.time.LocalDate.now().minusDays(10).toString();
+			PatientScenario positiveLater = patient("same-day-pos").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(positiveLater, 10, NEGATIVE);
+			hbsag(positiveLater, 10, POSITIVE.andThen(o -> o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(day + "T09:30:00Z"))));
+			antiHbc(positiveLater, 10, NEGATIVE);
+			assertThat(rules(positiveLater)).contains("HBV-2");
+			PatientScenario negativeLater = patient("same-day-neg").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(negativeLater, 10, POSITIVE);
+			hbsag(negativeLater, 10, NEGATIVE.andThen(o -> o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(day + "T09:30:00Z"))));
+			antiHbc(negativeLater, 10, NEGATIVE);
+			antiHbs(negativeLater, 10, POSITIVE);
+			assertThat(rules(negativeLater)).isEmpty();
+		}
+
+		@Test
+		void anEffectiveInstantOrOnlyAnIssuedTimeDatesTheResult() {
+			PatientScenario instant = patient("instant").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(instant, 300, POSITIVE);
+			hbsag(instant, 5, NEGATIVE.andThen(o -> o.setEffective(new org.hl7.fhir.r4.model.InstantType(
+					java.util.Date.from(java.time.Instant.now().minus(java.time.Duration.ofDays(5)))))));
+			antiHbc(instant, 5, NEGATIVE);
+			antiHbs(instant, 5, POSITIVE);
+			assertThat(rules(instant)).isEmpty();
+			PatientScenario issued = patient("issued-only").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(issued, 300, POSITIVE);
+			hbsag(issued, 5, NEGATIVE.andThen(o -> o.setEffective(null)));
+			antiHbc(issued, 5, NEGATIVE);
+			antiHbs(issued, 5, POSITIVE);
+			assertThat(rules(issued)).isEmpty();
+		}
+
+		@Test
+		void aCorrectedNegativeWithAnEffectivePeriodClearsAnOlderPositive() {
+			PatientScenario scenario = patient("corrected").dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 500, POSITIVE);
+			hbsag(scenario, 20, NEGATIVE.andThen(status(Observation.ObservationStatus.CORRECTED)).andThen(o -> o.setEffective(
+					new org.hl7.fhir.r4.model.Period().setStartElement(PatientScenario.daysAgo(20)))));
+			antiHbc(scenario, 20, NEGATIVE);
+			antiHbs(scenario, 20, POSITIVE);
+			assertThat(rules(scenario)).isEmpty();
+		}
+	}
+
+	/** HBV-5: a quantitative anti-HBs of at least 10 mIU/mL is immune, whatever its age. */
+	@Nested
+	class AntiHbsTitre {
+
+		List<String> withAntiHbs(String id, int days, java.util.function.Consumer<Observation> result) {
+			PatientScenario scenario = patient(id).dermatomyositis().draft(rituximabOrder("rtx-1"));
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 30, NEGATIVE);
+			antiHbs(scenario, days, result);
+			return rules(scenario);
+		}
+
+		@Test
+		void tenOrMoreIsImmuneEvenYearsOld() {
+			assertThat(withAntiHbs("titre-12", 3 * 365, PatientScenario.quantity(12, "m[IU]/mL"))).isEmpty();
+			assertThat(withAntiHbs("titre-10", 30, PatientScenario.quantity(10, "m[IU]/mL"))).isEmpty();
+			assertThat(withAntiHbs("titre-text", 30, text(">1000 mIU/mL"))).isEmpty();
+		}
+
+		@Test
+		void belowTenIsNotImmune() {
+			assertThat(withAntiHbs("titre-9", 30, PatientScenario.quantity(9.9, "m[IU]/mL"))).containsExactly("HBV-5");
+			assertThat(withAntiHbs("titre-lt", 30, text("<10 mIU/mL"))).containsExactly("HBV-5");
+		}
+
+		@Test
+		void aTitreWithoutAUnitIsNotAResult() {
+			assertThat(withAntiHbs("titre-nounit", 30, o -> o.setValue(new org.hl7.fhir.r4.model.Quantity(50))))
+				.containsExactly("HBV-5");
+		}
+	}
+
+	/** HBV-2 and HBV-3: fixed summaries, names in the detail, suggestions aware of renal impairment. */
+	@Nested
+	class ProphylaxisCards {
+
+		static final String HYCELA = "13.4 ML hyaluronidase, human recombinant 2000 UNT/ML / rituximab 120 MG/ML Injection [Rituxan Hycela]";
+
+		@Test
+		void aVeryLongDrugNameStillGivesTheCriticalCard() {
+			PatientScenario scenario = patient("hbv2-hycela").dermatomyositis().draft(order("rtx-sc", "1927894", HYCELA));
+			hbsag(scenario, 30, POSITIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-2");
+			JsonNode card = answer.card("HBV-2");
+			assertThat(card.path("summary").asText()).isEqualTo("HBsAg positive: start antiviral prophylaxis before anti-CD20 therapy")
+				.hasSizeLessThan(140);
+			assertThat(card.path("detail").asText()).contains(HYCELA);
+			assertThat(codes(card.path("overrideReasons"))).containsExactly("hepatology-managing", "antiviral-elsewhere");
+		}
+
+		static List<String> antivirals(JsonNode card) {
+			List<String> codes = new ArrayList<>();
+			card.path("suggestions").forEach(suggestion -> codes.add(suggestion.path("actions").get(0).path("resource")
+				.path("medicationCodeableConcept").path("coding").get(0).path("code").asText()));
+			return codes;
+		}
+
+		@Test
+		void withChronicKidneyDiseaseNoTenofovirDisoproxilAndEntecavirByCreatinineClearance() {
+			PatientScenario scenario = patient("hbv2-ckd").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.condition(ICD10CM, "N18.30", "Chronic kidney disease, stage 3 unspecified", "active");
+			hbsag(scenario, 30, POSITIVE);
+			JsonNode card = client.call(SIGN, scenario.orderSign(SIGN)).card("HBV-2");
+			assertThat(antivirals(card)).containsExactly("1858261", "485434");
+			JsonNode entecavir = card.path("suggestions").get(1);
+			assertThat(entecavir.path("label").asText()).contains("creatinine clearance");
+			JsonNode dosage = entecavir.path("actions").get(0).path("resource").path("dosageInstruction").get(0);
+			assertThat(dosage.path("text").asText()).contains("creatinine clearance");
+			assertThat(dosage.has("timing")).as("no once-daily timing for a renally adjusted interval").isFalse();
+			assertThat(card.path("detail").asText()).contains("Renal impairment", "Chronic kidney disease, stage 3 unspecified");
+		}
+
+		@Test
+		void hbv3WithALowEgfrGetsTheRenalSuggestions() {
+			PatientScenario scenario = patient("hbv3-egfr").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.lab("98979-8", "eGFR (CKD-EPI 2021)", 10, PatientScenario.quantity(45, "mL/min/{1.73_m2}"));
+			hbsag(scenario, 30, NEGATIVE);
+			antiHbc(scenario, 30, POSITIVE);
+			antiHbs(scenario, 30, POSITIVE);
+			CdsHooksClient.Answer answer = client.call(SIGN, scenario.orderSign(SIGN));
+			assertThat(answer.rules()).containsExactly("HBV-3");
+			assertThat(antivirals(answer.card("HBV-3"))).containsExactly("1858261", "485434");
+		}
+
+		@Test
+		void withNormalKidneysOrCkdStage2AllThreeAntiviralsAreOffered() {
+			PatientScenario normal = patient("hbv2-egfr-ok").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.lab("98979-8", "eGFR (CKD-EPI 2021)", 10, PatientScenario.quantity(60, "mL/min/{1.73_m2}"));
+			hbsag(normal, 30, POSITIVE);
+			assertThat(antivirals(client.call(SIGN, normal.orderSign(SIGN)).card("HBV-2")))
+				.containsExactly("485434", "349251", "1858261");
+			PatientScenario stage2 = patient("hbv2-ckd2").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.condition(ICD10CM, "N18.2", "Chronic kidney disease, stage 2 (mild)", "active");
+			hbsag(stage2, 30, POSITIVE);
+			assertThat(antivirals(client.call(SIGN, stage2.orderSign(SIGN)).card("HBV-2")))
+				.containsExactly("485434", "349251", "1858261");
+		}
+	}
+
+	/** Counted Conditions: a rule-out or unconfirmed diagnosis never counts; one without verificationStatus does. */
+	@Nested
+	class CountedConditions {
+
+		@ParameterizedTest(name = "{0}")
+		@ValueSource(strings = { "differential", "provisional", "unconfirmed", "refuted", "entered-in-error" })
+		void aChronicHepatitisBThatIsNotConfirmedIsNotHbsagPositive(String verification) {
+			PatientScenario scenario = patient("chb-" + verification).dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.record(Conditions.condition("chb", "Patient/chb-" + verification, ICD10CM, "B18.1",
+						"Chronic viral hepatitis B without delta-agent", "active", verification));
+			assertThat(rules(scenario)).as(verification).containsExactly("HBV-1");
+		}
+
+		@Test
+		void aChronicHepatitisBWithoutVerificationStatusCounts() {
+			PatientScenario scenario = patient("chb-none").dermatomyositis().draft(rituximabOrder("rtx-1"))
+				.record(Conditions.condition("chb", "Patient/chb-none", ICD10CM, "B18.1",
+						"Chronic viral hepatitis B without delta-agent", "active", null));
+			assertThat(rules(scenario)).containsExactly("HBV-2");
+		}
+	}
+
+	/** The LOINC codes of the ServiceRequests a card's suggestions create, in order. */
+	static List<String> loincCodesOrdered(JsonNode card) {
 		List<String> codes = new ArrayList<>();
-		suggestion.path("actions").forEach(action -> codes.add(
-				action.path("resource").path("code").path("coding").get(0).path("code").asText()));
+		card.path("suggestions").forEach(suggestion -> suggestion.path("actions").forEach(action -> {
+			if (action.path("resource").path("resourceType").asText().equals("ServiceRequest")) {
+				codes.add(action.path("resource").path("code").path("coding").get(0).path("code").asText());
+			}
+		}));
+		return codes;
+	}
+
+	static List<String> codes(JsonNode codings) {
+		List<String> codes = new ArrayList<>();
+		codings.forEach(coding -> codes.add(coding.path("code").asText()));
 		return codes;
 	}
 }
