@@ -299,6 +299,22 @@ class ActiveSeriousInfectionRulesTests {
 		}
 
 		@Test
+		void aFormularyNameWithTheStrengthPairCountsByItsTrimethoprim() {
+			// "800-160 MG" under a local code and the RxNorm ingredient: 160 mg trimethoprim per tablet.
+			PatientScenario scenario = onTacrolimus("tmp-pair");
+			MedicationRequest request = bactrimDs(scenario, "smx-tmp-1", 3, tablets(1, 2));
+			request.setMedication(new CodeableConcept()
+				.addCoding(new Coding(LOCAL_DRUGS, "12345", "SULFAMETHOXAZOLE-TRIMETHOPRIM 800-160 MG PO TABS"))
+				.addCoding(new Coding(RXNORM, "10831", "sulfamethoxazole / trimethoprim")));
+			assertThat(detail(sign(RTX_SIGN, scenario), "RTX-9")).contains("320 mg trimethoprim a day");
+			PatientScenario daily = onTacrolimus("tmp-pair-1");
+			bactrimDs(daily, "smx-tmp-1", 3, tablets(1, 1)).setMedication(new CodeableConcept()
+				.addCoding(new Coding(LOCAL_DRUGS, "12345", "SULFAMETHOXAZOLE-TRIMETHOPRIM 800-160 MG PO TABS"))
+				.addCoding(new Coding(RXNORM, "10831", "sulfamethoxazole / trimethoprim")));
+			assertThat(sign(RTX_SIGN, daily).rules()).doesNotContain("RTX-9");
+		}
+
+		@Test
 		void aDoseThatCannotBeComputedCountsAsProphylaxisAndIsNamed() {
 			PatientScenario unread = onTacrolimus("tmp-unread");
 			unread.activeMedication("10831", "sulfamethoxazole / trimethoprim", 3,
@@ -320,6 +336,15 @@ class ActiveSeriousInfectionRulesTests {
 			return refractoryAdult(id).draft(standardCourse());
 		}
 
+		/** The adult with resolved pneumonias (encounter diagnoses) with these onsets. */
+		PatientScenario withPneumonias(String id, int... onsetDaysAgo) {
+			PatientScenario scenario = adult(id);
+			for (int days : onsetDaysAgo) {
+				condition(scenario, "pna-" + days, SNOMED, PNEUMONIA, "Pneumonia (disorder)", "resolved", "encounter-diagnosis", days, null);
+			}
+			return scenario;
+		}
+
 		@Test
 		void onePneumoniaRecordedTwiceFiveDaysApartIsOneEpisode() {
 			PatientScenario scenario = adult("rtx8-twice");
@@ -330,17 +355,13 @@ class ActiveSeriousInfectionRulesTests {
 
 		@Test
 		void twoResolvedPneumoniasThirtyDaysApartAreTwoEpisodesAndTwentyNineAreOne() {
-			PatientScenario thirty = adult("rtx8-30");
-			condition(thirty, "pna-1", SNOMED, PNEUMONIA, "Pneumonia (disorder)", "resolved", "encounter-diagnosis", 130, null);
-			condition(thirty, "pna-2", SNOMED, PNEUMONIA, "Pneumonia (disorder)", "resolved", "encounter-diagnosis", 100, null);
-			CdsHooksClient.Answer answer = sign(RTX_SIGN, thirty);
+			CdsHooksClient.Answer answer = sign(RTX_SIGN, withPneumonias("rtx8-30", 130, 100));
 			assertThat(answer.rules()).contains("RTX-8").doesNotContain("RTX-9");
 			assertThat(detail(answer, "RTX-8")).contains("Recurrent infections: 2 distinct serious-infection episodes in the last 365 days")
 				.contains("Pneumonia (disorder) (resolved; onset " + daysAgo(130).asStringValue() + ")");
-			PatientScenario twentyNine = adult("rtx8-29");
-			condition(twentyNine, "pna-1", SNOMED, PNEUMONIA, "Pneumonia (disorder)", "resolved", "encounter-diagnosis", 129, null);
-			condition(twentyNine, "pna-2", SNOMED, PNEUMONIA, "Pneumonia (disorder)", "resolved", "encounter-diagnosis", 100, null);
-			assertThat(sign(RTX_SIGN, twentyNine).rules()).doesNotContain("RTX-8");
+			assertThat(sign(RTX_SIGN, withPneumonias("rtx8-29", 129, 100)).rules()).doesNotContain("RTX-8");
+			// Days 0, 20 and 40: the third is 40 days after the start of the first episode, so two episodes.
+			assertThat(sign(RTX_SIGN, withPneumonias("rtx8-chain", 140, 120, 100)).rules()).contains("RTX-8");
 		}
 
 		@Test
@@ -357,8 +378,7 @@ class ActiveSeriousInfectionRulesTests {
 
 		@Test
 		void aRefutedInfectionIsNoEpisode() {
-			PatientScenario scenario = adult("rtx8-refuted");
-			condition(scenario, "pna-1", SNOMED, PNEUMONIA, "Pneumonia (disorder)", "resolved", "encounter-diagnosis", 200, null);
+			PatientScenario scenario = withPneumonias("rtx8-refuted", 200);
 			Condition refuted = condition(scenario, "pna-2", SNOMED, PNEUMONIA, "Pneumonia (disorder)", "resolved",
 					"encounter-diagnosis", 100, null);
 			refuted.setVerificationStatus(new CodeableConcept(new Coding(VERIFICATION, "refuted", null)));
