@@ -87,8 +87,6 @@ class RituximabRulesTests {
 
 	static final String TMP_SMX_SS = "198334";
 
-	static final String TMP_SMX_DS = "198335";
-
 	static final String CYCLOPHOSPHAMIDE = "1734919";
 
 	@RegisterExtension
@@ -1058,71 +1056,9 @@ class RituximabRulesTests {
 			assertThat(text(sign(scenario).card("RTX-8"), "detail"))
 				.contains("Chronic kidney disease: Chronic kidney disease, stage 3a", "avoid concomitant tacrolimus");
 		}
-
-		@Test
-		void firesForTwoSeriousInfectionsInAYearButNotOne() {
-			PatientScenario two = refractoryAdult("rtx8-two")
-				.condition(SNOMED, "233604007", "Pneumonia (disorder)", "resolved", 300)
-				.condition(SNOMED, "233604007", "Pneumonia (disorder)", "resolved", 100).draft(standardCourse());
-			assertThat(rules(two)).contains("RTX-8").doesNotContain("RTX-9");
-			PatientScenario one = refractoryAdult("rtx8-one")
-				.condition(SNOMED, "233604007", "Pneumonia (disorder)", "resolved", 100).draft(standardCourse());
-			assertThat(rules(one)).doesNotContain("RTX-8");
-		}
-
-		@Test
-		void firesForARecurrentInfectionCondition() {
-			PatientScenario scenario = refractoryAdult("rtx8-uti")
-				.condition(SNOMED, "197927001", "Recurrent urinary tract infection (disorder)", "inactive", 900).draft(standardCourse());
-			assertThat(text(sign(scenario).card("RTX-8"), "detail")).contains("Recurrent infections: Recurrent urinary tract infection");
-		}
 	}
 
-	@Nested
-	class Rtx9ActiveSeriousInfection {
-
-		@Test
-		void firesCriticalForPneumoniaOf5Days() {
-			PatientScenario scenario = refractoryAdult("rtx9-pneumonia")
-				.condition(SNOMED, "233604007", "Pneumonia (disorder)", "active", 5).draft(standardCourse());
-			JsonNode card = sign(scenario).card("RTX-9");
-			assertThat(text(card, "indicator")).isEqualTo("critical");
-			assertThat(text(card, "detail")).contains("Pneumonia (disorder) (onset " + LocalDate.now().minusDays(5) + ")");
-			assertThat(card.path("overrideReasons")).hasSize(2);
-		}
-
-		@Test
-		void anOnsetOf30DaysCountsAnd31DoesNot() {
-			assertThat(rules(refractoryAdult("rtx9-30").condition(SNOMED, "233604007", "Pneumonia (disorder)", "active", 30)
-				.draft(standardCourse()))).contains("RTX-9");
-			assertThat(rules(refractoryAdult("rtx9-31").condition(SNOMED, "233604007", "Pneumonia (disorder)", "active", 31)
-				.draft(standardCourse()))).doesNotContain("RTX-9");
-		}
-
-		@Test
-		void anAntibioticOf3DaysCountsAnd15DoesNot() {
-			assertThat(rules(refractoryAdult("rtx9-levo").activeMedication("82122", "levofloxacin", 3, daily(750))
-				.draft(standardCourse()))).contains("RTX-9");
-			assertThat(rules(refractoryAdult("rtx9-levo-15").activeMedication("82122", "levofloxacin", 15, daily(750))
-				.draft(standardCourse()))).doesNotContain("RTX-9");
-		}
-
-		@Test
-		void trimethoprimSulfamethoxazoleAtProphylacticDoseIsNotAnAntibioticCourse() {
-			PatientScenario singleStrength = screened(dermatomyositisOnPrednisoneAndMethotrexate("rtx9-ss"))
-				.activeMedication(TMP_SMX_SS, "sulfamethoxazole 400 MG / trimethoprim 80 MG Oral Tablet", 3, every(dose(1, "{tbl}"), 1, 1, "d"))
-				.draft(standardCourse());
-			assertThat(rules(singleStrength)).doesNotContain("RTX-9", "RTX-7");
-			PatientScenario doubleStrength = screened(dermatomyositisOnPrednisoneAndMethotrexate("rtx9-ds"))
-				.activeMedication(TMP_SMX_DS, "sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet", 3, every(dose(1, "{tbl}"), 1, 1, "d"))
-				.draft(standardCourse());
-			assertThat(rules(doubleStrength)).doesNotContain("RTX-9", "RTX-7");
-			PatientScenario treatment = screened(dermatomyositisOnPrednisoneAndMethotrexate("rtx9-treat"))
-				.activeMedication(TMP_SMX_DS, "sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet", 3, every(dose(2, "{tbl}"), 2, 1, "d"))
-				.draft(standardCourse());
-			assertThat(rules(treatment)).contains("RTX-9").doesNotContain("RTX-7");
-		}
-	}
+	// RTX-8's infection episodes and RTX-9: ActiveSeriousInfectionRulesTests.
 
 	@Nested
 	class Rtx10MonitoringPlan {

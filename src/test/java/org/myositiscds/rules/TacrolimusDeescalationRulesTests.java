@@ -228,6 +228,7 @@ class TacrolimusDeescalationRulesTests {
 			assertThat(updated.getDosageInstructionFirstRep().getRoute().getText()).isEqualTo("oral");
 			assertThat(dailyMg(updated)).isBetween(2.0, 3.0).isEqualTo(3.0);
 			assertThat(updated.getSubject().getReference()).isEqualTo("Patient/tac1-5mg");
+			assertThat(card.path("detail").asText()).contains("Dosing is trough-guided").doesNotContain("Envarsus");
 		}
 
 		@Test
@@ -281,7 +282,9 @@ class TacrolimusDeescalationRulesTests {
 					onceDaily(mg(dosage("4 mg once daily in the morning"), 4)));
 			CdsHooksClient.Answer answer = sign(onRituximab("tac1-er").draft(draft));
 			assertThat(detail(answer, "TAC-1")).contains("**4 mg/day** (4 mg x 1 a day = 4 mg/day)")
-				.contains("Tacrolimus order being placed: 24 HR tacrolimus 4 MG Extended Release Oral Tablet (extended release)");
+				.contains("Tacrolimus order being placed: 24 HR tacrolimus 4 MG Extended Release Oral Tablet (extended release)")
+				.contains("extended-release tacrolimus (Envarsus XR, Astagraf XL) is not mg-for-mg equivalent")
+				.contains("Dosing is trough-guided");
 			MedicationRequest updated = suggestedOrder(answer.card("TAC-1"));
 			assertThat(updated.getMedicationCodeableConcept().getCodingFirstRep().getCode()).isEqualTo(ER_TAB_1);
 			assertThat(updated.getDosageInstructionFirstRep().getTiming().getRepeat().getFrequency()).isEqualTo(1);
@@ -485,10 +488,46 @@ class TacrolimusDeescalationRulesTests {
 		}
 
 		@Test
-		void capsulesAreNotAMass() {
+		void capsulesOfASingleStrengthProductAreConvertedToMg() {
 			assertThat(computed(tacrolimus("caps", CAP_1, "tacrolimus 1 MG Oral Capsule",
+					twiceDaily(dose(dosage("2 capsules twice daily"), 2, "capsule", null))), "TAC-1"))
+				.contains("**4 mg/day** (2 mg (2 x 1 mg, capsule) x 2 a day = 4 mg/day)");
+		}
+
+		@Test
+		void theSandboxShapeOnePillOfA1MgCapsuleIsOneMilligram() {
+			// The CDS Hooks Sandbox sends "1 {pill}" of "tacrolimus 1 MG Oral Capsule": 1 mg twice daily is in range.
+			assertThat(sign(onRituximab("parse-pill-1").draft(tacrolimus("pill1", CAP_1, "tacrolimus 1 MG Oral Capsule",
+					twiceDaily(dose(dosage("1 pill twice daily"), 1, "{pill}", "{pill}"))))).rules()).isEmpty();
+			CdsHooksClient.Answer answer = sign(onRituximab("parse-pill-3").draft(tacrolimus("pill3", CAP_1,
+					"tacrolimus 1 MG Oral Capsule", twiceDaily(dose(dosage("3 pills twice daily"), 3, "{pill}", "{pill}")))));
+			assertThat(answer.rules()).containsExactly("TAC-1");
+			assertThat(detail(answer, "TAC-1")).contains("**6 mg/day** (3 mg (3 x 1 mg, {pill}) x 2 a day = 6 mg/day)");
+			MedicationRequest updated = suggestedOrder(answer.card("TAC-1"));
+			assertThat(updated.getMedicationCodeableConcept().getCodingFirstRep().getCode()).isEqualTo(CAP_1);
+			assertThat(updated.getDosageInstructionFirstRep().getDoseAndRateFirstRep().getDoseQuantity().getUnit()).isEqualTo("mg");
+			assertThat(dailyMg(updated)).isEqualTo(2.0);
+		}
+
+		@Test
+		void tabletsOfAnExtendedReleaseProductCountByItsStrength() {
+			assertThat(computed(tacrolimus("er-tabs", ER_TAB_4, "24 HR tacrolimus 4 MG Extended Release Oral Tablet",
+					onceDaily(dose(dosage("1 tablet daily"), 1, "{tbl}", "{tbl}"))), "TAC-1"))
+				.contains("**4 mg/day** (4 mg (1 x 4 mg, {tbl}) x 1 a day = 4 mg/day)");
+		}
+
+		@Test
+		void aCountOfAnIngredientWithoutAStrengthIsNotComputable() {
+			assertThat(computed(tacrolimus("ing-caps", INGREDIENT, "tacrolimus",
 					twiceDaily(dose(dosage("2 capsules twice daily"), 2, "capsule", null))), "TAC-2"))
-				.contains("the dose is in capsule, not a mass");
+				.contains("the dose is a count of capsule, and the strength per unit is not known");
+		}
+
+		@Test
+		void millilitresAreNeitherAMassNorACount() {
+			assertThat(computed(tacrolimus("ml", "198379", "1 ML tacrolimus 5 MG/ML Injection",
+					twiceDaily(dose(dosage("1 mL twice daily"), 1, "mL", "mL"))), "TAC-2"))
+				.contains("the dose is in ml, not a mass (mg, g or microgram) or a count of tablets or capsules");
 		}
 
 		@Test
@@ -587,7 +626,7 @@ class TacrolimusDeescalationRulesTests {
 	class Tac4RenalImpairment {
 
 		CdsHooksClient.Answer answer(PatientScenario scenario) {
-			trough(rituximabGiven(scenario, 60), 7, 5.5);
+			trough(rituximabGiven(scenario.dermatomyositis(), 60), 7, 5.5);
 			return sign(scenario.draft(twoMgPerDay("tac-1")));
 		}
 
@@ -627,11 +666,12 @@ class TacrolimusDeescalationRulesTests {
 		}
 
 		@Test
-		void withNoRenalResultItSaysSo() {
-			CdsHooksClient.Answer answer = answer(patient("tac4-none"));
-			assertThat(answer.rules()).containsExactly("TAC-4");
-			assertThat(answer.card("TAC-4").path("indicator").asText()).isEqualTo("info");
-			assertThat(answer.card("TAC-4").path("summary").asText()).startsWith("Check renal function");
+		void noRenalResultGivesNoCardOfItsOwnAndTheOtherCardsSaySo() {
+			assertThat(answer(patient("tac4-none")).rules()).isEmpty();
+			PatientScenario high = trough(rituximabGiven(patient("tac4-none-high").dermatomyositis(), 60), 7, 5.5);
+			CdsHooksClient.Answer answer = sign(high.draft(fiveMgPerDay("tac-1")));
+			assertThat(answer.rules()).containsExactly("TAC-1");
+			assertThat(detail(answer, "TAC-1")).contains("- Renal function: no eGFR or creatinine on record");
 		}
 	}
 
@@ -658,6 +698,8 @@ class TacrolimusDeescalationRulesTests {
 			assertThat(answer.rules()).containsExactly("TAC-5");
 			JsonNode card = answer.card("TAC-5");
 			assertThat(card.path("indicator").asText()).isEqualTo("critical");
+			assertThat(card.path("summary").asText())
+				.isEqualTo("Active serious infection: do not start tacrolimus now; hold it until the infection is treated");
 			assertThat(card.path("overrideReasons")).hasSize(3);
 			assertThat(card.path("detail").asText()).contains("Infection: Pneumonia (disorder) (active; onset "
 					+ daysAgo(5).asStringValue() + ")");
@@ -676,7 +718,7 @@ class TacrolimusDeescalationRulesTests {
 
 		@Test
 		void anAntibioticAuthoredThisWeekCountsAndCaseBHasNoDeleteSuggestion() {
-			PatientScenario scenario = patient("tac5-abx").draft(rituximabOrder("rtx-1"));
+			PatientScenario scenario = patient("tac5-abx").dermatomyositis().draft(rituximabOrder("rtx-1"));
 			MedicationRequest tac = fiveMgPerDay("tac-active");
 			tac.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
 			tac.setSubject(new Reference("Patient/tac5-abx"));
@@ -687,8 +729,10 @@ class TacrolimusDeescalationRulesTests {
 			CdsHooksClient.Answer answer = sign(scenario);
 			assertThat(answer.rules()).containsExactlyInAnyOrder("TAC-1", "TAC-5");
 			assertThat(detail(answer, "TAC-5")).contains("Antibiotic: ceftriaxone (active, authored " + daysAgo(3).asStringValue());
+			assertThat(answer.card("TAC-5").path("indicator").asText()).isEqualTo("warning");
 			assertThat(answer.card("TAC-5").path("summary").asText()).isEqualTo(
-					"Active serious infection: hold tacrolimus while the infection is treated");
+					"Recent antibiotic order: if it treats a serious infection, hold tacrolimus while it is treated");
+			assertThat(detail(answer, "TAC-5")).contains("The only evidence of an active serious infection is an antibiotic order");
 			assertThat(answer.card("TAC-5").path("suggestions").isMissingNode()).isTrue();
 		}
 
@@ -707,7 +751,8 @@ class TacrolimusDeescalationRulesTests {
 					twiceDaily(dose(dosage("2 tablets twice daily"), 2, "tablet", "{tablet}"))));
 			CdsHooksClient.Answer answer = sign(scenario);
 			assertThat(answer.rules()).containsExactly("TAC-5");
-			assertThat(detail(answer, "TAC-5")).contains("not at a prophylactic dose");
+			assertThat(answer.card("TAC-5").path("indicator").asText()).isEqualTo("warning");
+			assertThat(detail(answer, "TAC-5")).contains("640 mg trimethoprim a day (a treatment dose");
 		}
 
 		@Test
