@@ -1232,6 +1232,100 @@ class RituximabRulesTests {
 		}
 	}
 
+	@Nested
+	class Rtx13Pregnancy {
+
+		static final String URINE_HCG = "2106-3";
+
+		static final String SERUM_HCG_QUANTITATIVE = "19080-1";
+
+		/** A woman of 30 on the refractory regimen, screened (pregnancy test aside), ordering the standard course. */
+		PatientScenario woman(String id) {
+			return screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(
+					patient(id).bornYearsAgo(30, 10).dermatomyositis()))).draft(standardCourse());
+		}
+
+		PatientScenario urineHcg(PatientScenario scenario, int days, Consumer<Observation> result) {
+			return scenario.lab(URINE_HCG, "Choriogonadotropin (pregnancy test) [Presence] in Urine", days, result);
+		}
+
+		@Test
+		void aPositiveTestFiresCriticalWithTheTestAndTheOverrideReasons() {
+			CdsHooksClient.Answer answer = sign(urineHcg(woman("rtx13-pos"), 10, POSITIVE));
+			assertThat(answer.rules()).containsExactly("RTX-4", "RTX-6", "RTX-10", "RTX-13");
+			JsonNode card = answer.card("RTX-13");
+			assertThat(text(card, "indicator")).isEqualTo("critical");
+			assertThat(text(card, "summary")).isEqualTo("Pregnancy: avoid rituximab unless the benefit clearly outweighs the risk");
+			assertThat(text(card, "detail")).contains("Positive on " + LocalDate.now().minusDays(10), "**positive**",
+					"crosses the placenta", "12 months after the last dose", "obstetrics");
+			List<String> reasons = new ArrayList<>();
+			card.path("overrideReasons").forEach(reason -> reasons.add(reason.path("display").asText()));
+			assertThat(reasons).containsExactly("Benefit outweighs risk after discussion", "Patient is not pregnant (result superseded)");
+			assertThat(text(answer.card("RTX-4"), "detail")).as("a test 10 days old is not RTX-4's current one")
+				.contains("Pregnancy test");
+		}
+
+		@Test
+		void aPositiveTextResultOf30DaysFiresAnd31DoesNot() {
+			assertThat(rules(urineHcg(woman("rtx13-30"), 30, PatientScenario.text("POSITIVE")))).contains("RTX-13");
+			assertThat(rules(urineHcg(woman("rtx13-31"), 31, PatientScenario.text("POSITIVE")))).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void aLaterNegativeSupersedesThePositiveButOneOfTheSameDayDoesNot() {
+			PatientScenario superseded = urineHcg(urineHcg(woman("rtx13-superseded"), 12, POSITIVE), 3, NEGATIVE);
+			assertThat(rules(superseded)).doesNotContain("RTX-13", "RTX-4");
+			PatientScenario sameDay = urineHcg(urineHcg(woman("rtx13-same-day"), 3, POSITIVE), 3, NEGATIVE);
+			assertThat(rules(sameDay)).contains("RTX-13");
+			PatientScenario positiveAgain = urineHcg(urineHcg(urineHcg(woman("rtx13-again"), 20, POSITIVE), 12, NEGATIVE), 3, POSITIVE);
+			assertThat(rules(positiveAgain)).contains("RTX-13");
+		}
+
+		@Test
+		void aQuantitativeHcgIsReadByItsRangeOrBy25IuPerLitre() {
+			assertThat(rules(woman("rtx13-q25").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(25, "m[IU]/mL")))).contains("RTX-13");
+			assertThat(rules(woman("rtx13-q24").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(24, "m[IU]/mL")))).doesNotContain("RTX-13", "RTX-4");
+			assertThat(rules(woman("rtx13-range").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(8, "m[IU]/mL").andThen(referenceRange(0, 5, "m[IU]/mL"))))).contains("RTX-13");
+			assertThat(rules(woman("rtx13-in-range").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(4, "m[IU]/mL").andThen(referenceRange(0, 5, "m[IU]/mL"))))).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void anIndeterminateTestIsNotAResult() {
+			assertThat(rules(urineHcg(woman("rtx13-ind"), 2, coded("82334004", "Indeterminate")))).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void aPregnancyConditionFiresEvenAfterANegativeTestAndAResolvedOneDoesNot() {
+			PatientScenario active = pregnancyTest(woman("rtx13-cond"), 2).condition(SNOMED, "77386006", "Pregnancy (finding)", "active", 60);
+			JsonNode card = sign(active).card("RTX-13");
+			assertThat(text(card, "detail")).contains("Condition: Pregnancy (finding) (onset " + LocalDate.now().minusDays(60) + ")");
+			PatientScenario resolved = pregnancyTest(woman("rtx13-resolved"), 2)
+				.condition(SNOMED, "77386006", "Pregnancy (finding)", "resolved", 400);
+			assertThat(rules(resolved)).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void aManWithAPositiveHcgGetsNothingButAPatientWithoutGenderDoes() {
+			PatientScenario man = screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(
+					patient("rtx13-man").male().bornYearsAgo(30, 10).dermatomyositis()))).draft(standardCourse());
+			assertThat(rules(urineHcg(man, 5, POSITIVE))).doesNotContain("RTX-13");
+			PatientScenario unknown = screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(
+					patient("rtx13-nogender").withoutGender().bornYearsAgo(30, 10).dermatomyositis()))).draft(standardCourse());
+			assertThat(rules(urineHcg(unknown, 5, POSITIVE))).contains("RTX-13");
+		}
+
+		@Test
+		void staysSilentWithoutAMyositisDiagnosis() {
+			PatientScenario scenario = urineHcg(screened(patient("rtx13-no-myositis").bornYearsAgo(30, 10)
+				.condition(SNOMED, "69896004", "Rheumatoid arthritis", "active")), 5, POSITIVE).draft(standardCourse());
+			assertThat(rules(scenario)).isEmpty();
+		}
+	}
+
 	// ----------------------------------------------------------------------------------------
 	// The example requests and the fetch path
 	// ----------------------------------------------------------------------------------------
@@ -1285,6 +1379,11 @@ class RituximabRulesTests {
 				child("fetch-rtx-child", 10, 30).height(140, "cm", 5).weight(77.162, "[lb_av]", 5).draft(standardCourse()),
 				seed001("fetch-rtx-seed001", count(dose(1000, "mg"), 1)),
 				seed004("fetch-rtx-seed004", 170).draft(cyclophosphamide("cyc-1")),
+				screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(patient("fetch-rtx-pregnancy").bornYearsAgo(30, 10)
+					.dermatomyositis())))
+					.lab("19080-1", "Choriogonadotropin [Units/volume] in Serum or Plasma", 4,
+							quantity(1250, "m[IU]/mL").andThen(referenceRange(0, 5, "m[IU]/mL")))
+					.draft(standardCourse()),
 				screened(patient("fetch-rtx-overlap").bornYearsAgo(67, 30).dermatomyositis())
 					.medicationStatement(PREDNISONE, "prednisone 20 MG Oral Tablet", MedicationStatementStatus.COMPLETED, 300, 207)
 					.medicationStatement(METHOTREXATE, "methotrexate 2.5 MG Oral Tablet", MedicationStatementStatus.COMPLETED, 290, 167)
