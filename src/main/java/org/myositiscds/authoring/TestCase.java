@@ -59,7 +59,9 @@ public record TestCase(Path file, String library, String description, String hoo
 			List<Resource> record = bundleEntries(fhir, projectFile(file, (String) yaml.get("record")), today);
 			patient = record.stream().filter(Patient.class::isInstance).map(Patient.class::cast).findFirst()
 				.orElseThrow(() -> new IllegalArgumentException(file + ": the record has no Patient"));
-			resources = record.stream().filter(r -> !(r instanceof Patient)).toList();
+			// resources: adds to the record, so that a boundary case is the demo patient plus one result.
+			resources = new ArrayList<>(record.stream().filter(r -> !(r instanceof Patient)).toList());
+			resources.addAll(resources(fhir, yaml.get("resources"), today, file));
 			drafts = yaml.containsKey("draftOrdersFile")
 					? bundleEntries(fhir, projectFile(file, (String) yaml.get("draftOrdersFile")), today)
 					: resources(fhir, yaml.get("draftOrders"), today, file);

@@ -40,7 +40,7 @@ class DemoFhirServerConfiguration {
 
 	private static final List<Class<? extends Resource>> TYPES = List.of(Patient.class, Observation.class,
 			org.hl7.fhir.r4.model.Condition.class, MedicationRequest.class, MedicationStatement.class,
-			MedicationAdministration.class, Medication.class);
+			MedicationAdministration.class, Medication.class, org.hl7.fhir.r4.model.AllergyIntolerance.class);
 
 	@Bean
 	ServletRegistrationBean<RestfulServer> demoFhirServer(FhirContext fhirContext, Clock clock,

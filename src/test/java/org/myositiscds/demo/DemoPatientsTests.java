@@ -39,7 +39,7 @@ class DemoPatientsTests {
 
 	/** The rule ids of clinical-rules.md (checked against the file when the shared folder is beside the work tree). */
 	static final Set<String> RULE_IDS = new TreeSet<>(List.of("HBV-1", "HBV-2", "HBV-3", "HBV-4", "HBV-5", "HBV-6",
-			"RTX-1", "RTX-2", "RTX-3", "RTX-4", "RTX-5", "RTX-6", "RTX-7", "RTX-8", "RTX-9", "RTX-10", "RTX-11", "RTX-12",
+			"RTX-1", "RTX-2", "RTX-3", "RTX-4", "RTX-5", "RTX-6", "RTX-7", "RTX-8", "RTX-9", "RTX-10", "RTX-11", "RTX-12", "RTX-13",
 			"TAC-1", "TAC-2", "TAC-3", "TAC-4", "TAC-5"));
 
 	static final Path CLINICAL_RULES = Path.of("../shared/reference/clinical-rules.md");

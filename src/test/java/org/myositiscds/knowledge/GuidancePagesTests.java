@@ -39,7 +39,7 @@ class GuidancePagesTests {
 		for (int i = 1; i <= 6; i++) {
 			expected.add("HBV-" + i);
 		}
-		for (int i = 1; i <= 12; i++) {
+		for (int i = 1; i <= 13; i++) {
 			expected.add("RTX-" + i);
 		}
 		for (int i = 1; i <= 5; i++) {

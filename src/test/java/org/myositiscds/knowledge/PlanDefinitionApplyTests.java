@@ -113,7 +113,7 @@ class PlanDefinitionApplyTests {
 		}
 		assertThat(mismatches).isEmpty();
 		// The comparison means something only if the demo patients make every published rule fire.
-		assertThat(rulesSeen).isEqualTo(rulesPublished).hasSize(23);
+		assertThat(rulesSeen).isEqualTo(rulesPublished).hasSize(24);
 	}
 
 	@Test

@@ -340,8 +340,10 @@ class RituximabRulesTests {
 
 		@Test
 		void seed004OrderingRituximabGetsTimingCombinationAndProphylaxis() {
-			CdsHooksClient.Answer answer = sign(seed004("rtx-seed004-rtx", 170).draft(standardCourse()));
+			CdsHooksClient.Answer answer = sign(seed004("rtx-seed004-rtx", 160).draft(standardCourse()));
 			assertThat(answer.rules()).containsExactly("RTX-5", "RTX-6", "RTX-7");
+			// at 170 days (24 weeks) the course is past RTX-5's window: retreatment is no longer early
+			assertThat(rules(seed004("rtx-seed004-rtx-170", 170).draft(standardCourse()))).containsExactly("RTX-6", "RTX-7");
 			assertThat(text(answer.card("RTX-5"), "indicator")).isEqualTo("warning");
 			assertThat(text(answer.card("RTX-6"), "detail"))
 				.contains("immune globulin", "tocilizumab", "prednisone", "mycophenolate");
@@ -495,6 +497,14 @@ class RituximabRulesTests {
 		}
 
 		@Test
+		void staysSilentWithRituximabExposure() {
+			PatientScenario scenario = screened(patient("rtx1-exposed").bornYearsAgo(58, 30).dermatomyositis())
+				.medicationAdministration("1657867", "50 ML rituximab 10 MG/ML Injection", 300, 1000)
+				.draft(standardCourse());
+			assertThat(rules(scenario)).doesNotContain("RTX-1", "RTX-10");
+		}
+
+		@Test
 		void entryErrorsAndCancelledOrdersAreNotHistory() {
 			PatientScenario scenario = screened(patient("rtx1-errors").bornYearsAgo(58, 30).dermatomyositis())
 				.medicationStatement(PREDNISONE, "prednisone 20 MG Oral Tablet", MedicationStatementStatus.ENTEREDINERROR, 200, null)
@@ -557,8 +567,8 @@ class RituximabRulesTests {
 			MedicationRequest draft = rituximab("rtx-1", times(dose(375, "mg/m2"), 4, 1, "wk"));
 			CdsHooksClient.Answer answer = sign(ordering("rtx2-375", draft));
 			assertThat(answer.rules()).contains("RTX-2");
-			// 375 mg/m2 x BSA sqrt(165 x 68 / 3600) = 1.77 m2 = 662 mg, and 4 weekly infusions
-			assertThat(text(answer.card("RTX-2"), "detail")).contains("= 662 mg", "Schedule is not two infusions 14 days apart");
+			// 375 mg/m2 x BSA sqrt(165 x 68 / 3600) = 1.77 m2 = 663.75 mg, and 4 weekly infusions
+			assertThat(text(answer.card("RTX-2"), "detail")).contains("= 664 mg", "Schedule is not two infusions 14 days apart");
 			assertIsTheDraftWithOnlyTheDose(draft, updatedOrder(answer.card("RTX-2")), 1000);
 		}
 
@@ -635,20 +645,21 @@ class RituximabRulesTests {
 			JsonNode card = answer.card("RTX-3");
 			assertThat(text(card, "indicator")).isEqualTo("warning");
 			assertThat(text(card, "summary")).contains("670 mg", "1.17 m2");
-			assertThat(text(card, "detail")).contains("sqrt(140 cm x 35 kg / 3600) = 1.17 m2", "575 mg/m2", "670 mg per infusion");
+			assertThat(text(card, "detail")).contains("sqrt(140 cm x 35 kg / 3600) = 1.17 m2", "575 mg/m2",
+					"x 1.17 m2 = 672.75 mg", "670 mg per infusion");
 			assertIsTheDraftWithOnlyTheDose(draft, updatedOrder(card), 670);
 		}
 
 		@Test
 		void aDosePerSquareMetreIsReadWithTheBodySurfaceArea() {
-			// 575 mg/m2 x 1.17 m2 = 671 mg: the protocol; 750 mg/m2 x 1.17 m2 = 875 mg: 31 % above 670 mg
+			// 575 mg/m2 x 1.17 m2 = 672.75 mg: the protocol; 750 mg/m2 x 1.17 m2 = 877.5 mg: 31 % above 670 mg
 			PatientScenario perSquareMetre = child("rtx3-m2", 10, 30).height(140, "cm", 5).weight(35, "kg", 5)
 				.draft(rituximab("rtx-1", times(dose(575, "mg/m2"), 2, 14, "d")));
 			assertThat(rules(perSquareMetre)).doesNotContain("RTX-3");
 			PatientScenario tooMuch = child("rtx3-m2-750", 10, 30).height(140, "cm", 5).weight(35, "kg", 5)
 				.draft(rituximab("rtx-1", times(dose(750, "mg/m2"), 2, 14, "d")));
 			JsonNode card = sign(tooMuch).card("RTX-3");
-			assertThat(text(card, "detail")).contains("750 mg/m2 = 875 mg per infusion");
+			assertThat(text(card, "detail")).contains("750 mg/m2 = 878 mg per infusion");
 			assertThat(updatedOrder(card).path("dosageInstruction").get(0).path("doseAndRate").get(0)
 				.path("doseQuantity").path("code").asText()).isEqualTo("mg");
 		}
@@ -865,6 +876,10 @@ class RituximabRulesTests {
 	@Nested
 	class Rtx5DelayedEffect {
 
+		PatientScenario cd19(PatientScenario scenario) {
+			return scenario.lab("8117-4", "CD19 cells/100 cells in Blood", 20, quantity(11, "%"));
+		}
+
 		PatientScenario givenDaysAgo(String id, int... days) {
 			PatientScenario scenario = refractoryAdult(id);
 			for (int day : days) {
@@ -874,30 +889,54 @@ class RituximabRulesTests {
 		}
 
 		@Test
-		void firesForACourse25WeeksAgo() {
-			CdsHooksClient.Answer answer = sign(givenDaysAgo("rtx5-25wk", 175).draft(standardCourse()));
+		void firesForACourse22WeeksAgo() {
+			CdsHooksClient.Answer answer = sign(givenDaysAgo("rtx5-22wk", 160).draft(standardCourse()));
 			assertThat(answer.rules()).contains("RTX-5");
 			JsonNode card = answer.card("RTX-5");
 			assertThat(text(card, "indicator")).isEqualTo("warning");
-			assertThat(text(card, "summary")).contains("25 weeks ago");
-			assertThat(text(card, "detail")).contains("175 days", "26 weeks");
+			assertThat(text(card, "summary")).contains("22 weeks ago");
+			assertThat(text(card, "detail")).contains("160 days", "26 weeks", "not part of that course");
 		}
 
 		@Test
-		void firesAt26WeeksAndStaysSilentAt27() {
-			assertThat(rules(givenDaysAgo("rtx5-26wk", 182).draft(standardCourse()))).contains("RTX-5");
-			assertThat(rules(givenDaysAgo("rtx5-27wk", 189).draft(standardCourse()))).doesNotContain("RTX-5");
+		void firesAt167DaysAndStaysSilentAt168() {
+			assertThat(rules(givenDaysAgo("rtx5-167", 167).draft(standardCourse()))).contains("RTX-5");
+			assertThat(rules(givenDaysAgo("rtx5-168", 168).draft(standardCourse()))).doesNotContain("RTX-5");
 		}
 
 		@Test
-		void theDay14SecondInfusionIsNotANewCourse() {
-			PatientScenario scenario = givenDaysAgo("rtx5-day14", 14).draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)));
-			assertThat(rules(scenario)).containsExactly("RTX-6");
+		void theDay14SecondInfusionIsPartOfTheCourseAndRepeatsNoOncePerCourseCard() {
+			PatientScenario scenario = cd19(givenDaysAgo("rtx5-day14", 14)).draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)));
+			assertThat(rules(scenario)).isEmpty();
 		}
 
 		@Test
-		void day15AfterTheFirstInfusionIsEarlyRetreatment() {
-			assertThat(rules(givenDaysAgo("rtx5-day15", 15).draft(standardCourse()))).contains("RTX-5");
+		void day21IsStillPartOfTheCourseAndDay22IsEarlyRetreatment() {
+			assertThat(rules(givenDaysAgo("rtx5-day21", 21).draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)))))
+				.doesNotContain("RTX-5", "RTX-6");
+			CdsHooksClient.Answer day22 = sign(givenDaysAgo("rtx5-day22", 22).draft(standardCourse()));
+			assertThat(day22.rules()).contains("RTX-5", "RTX-6").doesNotContain("RTX-1", "RTX-10");
+		}
+
+		@Test
+		void anOrderWritten10DaysBeforeItsInfusionDoesNotShiftTheCourse() {
+			PatientScenario dated = givenDaysAgo("rtx5-order-10d", 14)
+				.medicationOrder("1657867", "50 ML rituximab 10 MG/ML Injection", MedicationRequestStatus.COMPLETED, 24, null)
+				.draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)));
+			assertThat(rules(dated)).isEmpty();
+			// without the administration, the order's own date is all there is: the course started 24 days ago
+			PatientScenario orderOnly = refractoryAdult("rtx5-order-only")
+				.medicationOrder("1657867", "50 ML rituximab 10 MG/ML Injection", MedicationRequestStatus.COMPLETED, 24, null)
+				.draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)));
+			assertThat(rules(orderOnly)).contains("RTX-5");
+		}
+
+		@Test
+		void maintenanceFromWeek24GetsNoRtx5ButEarlierItDoes() {
+			assertThat(rules(givenDaysAgo("rtx5-maint-167", 200, 167).draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)))))
+				.contains("RTX-5");
+			assertThat(rules(givenDaysAgo("rtx5-maint-168", 350, 168).draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)))))
+				.doesNotContain("RTX-5", "RTX-2");
 		}
 
 		@Test
@@ -914,6 +953,12 @@ class RituximabRulesTests {
 			assertThat(text(answer.card("RTX-5"), "indicator")).isEqualTo("info");
 			CdsHooksClient.Answer selected = client.call(SELECT, scenario.orderSelect(SELECT, "cyc-1"));
 			assertThat(selected.rules()).containsExactly("RTX-5");
+		}
+
+		@Test
+		void aCyclophosphamideOrderGetsInfoUpTo26WeeksAfterTheCourse() {
+			assertThat(rules(givenDaysAgo("rtx5-cyc-182", 182).draft(cyclophosphamide("cyc-1")))).containsExactly("RTX-5");
+			assertThat(rules(givenDaysAgo("rtx5-cyc-183", 183).draft(cyclophosphamide("cyc-1")))).isEmpty();
 		}
 
 		@Test
@@ -950,6 +995,37 @@ class RituximabRulesTests {
 		}
 
 		@Test
+		void topicalTacrolimusIsNotImmunosuppressionByCodeOrByRoute() {
+			MedicationRequest byRoute = order("tac-oint", "42316", "tacrolimus").addDosageInstruction(
+					new Dosage().setText("apply thinly twice daily").setRoute(new CodeableConcept(
+							new Coding(SNOMED, "6064005", "Topical route")).setText("topical")));
+			byRoute.setStatus(MedicationRequestStatus.ACTIVE);
+			PatientScenario scenario = screened(patient("rtx6-topical").bornYearsAgo(58, 30).dermatomyositis())
+				.activeMedication("314266", "tacrolimus 0.001 MG/MG Topical Ointment", 60)
+				.record(byRoute)
+				.draft(standardCourse());
+			assertThat(rules(scenario)).doesNotContain("RTX-6", "RTX-7");
+		}
+
+		@Test
+		void subcutaneousMethotrexateIsNotTopical() {
+			Dosage weekly = every(dose(20, "mg"), 1, 1, "wk")
+				.setRoute(new CodeableConcept(new Coding(SNOMED, "34206005", "Subcutaneous route")).setText("subcutaneous"));
+			PatientScenario scenario = screened(patient("rtx6-sc").bornYearsAgo(58, 30).dermatomyositis())
+				.activeMedication(METHOTREXATE, "methotrexate 25 MG/ML Injectable Solution", 120, weekly)
+				.draft(standardCourse());
+			assertThat(text(sign(scenario).card("RTX-6"), "detail")).contains("methotrexate");
+		}
+
+		@Test
+		void isOncePerCourse() {
+			PatientScenario scenario = refractoryAdult("rtx6-day14")
+				.medicationAdministration("1657867", "50 ML rituximab 10 MG/ML Injection", 14, 1000)
+				.draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)));
+			assertThat(rules(scenario)).doesNotContain("RTX-6");
+		}
+
+		@Test
 		void staysSilentWhenEverythingWasStopped() {
 			PatientScenario scenario = screened(patient("rtx6-stopped").bornYearsAgo(58, 30).dermatomyositis())
 				.medicationOrder(PREDNISONE, "prednisone 20 MG Oral Tablet", MedicationRequestStatus.COMPLETED, 400, 200)
@@ -961,6 +1037,19 @@ class RituximabRulesTests {
 
 	@Nested
 	class Rtx7PneumocystisProphylaxis {
+
+		org.hl7.fhir.r4.model.AllergyIntolerance sulfonamideAllergy(String patientId, String verification) {
+			org.hl7.fhir.r4.model.AllergyIntolerance allergy = new org.hl7.fhir.r4.model.AllergyIntolerance();
+			allergy.setId("allergy-" + patientId);
+			allergy.setClinicalStatus(new CodeableConcept(new Coding(
+					"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active", null)));
+			allergy.setVerificationStatus(new CodeableConcept(new Coding(
+					"http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", verification, null)));
+			allergy.setCode(new CodeableConcept(new Coding(SNOMED, "387406002", "Sulfonamide (substance)"))
+				.setText("sulfonamide antibacterial"));
+			allergy.setPatient(new org.hl7.fhir.r4.model.Reference("Patient/" + patientId));
+			return allergy;
+		}
 
 		@Test
 		void firesForPrednisoneAndMethotrexateWithoutProphylaxisAndSuggestsTrimethoprimSulfamethoxazole() {
@@ -985,6 +1074,71 @@ class RituximabRulesTests {
 			assertThat(repeat.path("frequency").asInt()).isEqualTo(1);
 			assertThat(repeat.path("period").asInt()).isEqualTo(1);
 			assertThat(repeat.path("periodUnit").asText()).isEqualTo("d");
+		}
+
+		@Test
+		void theSuggestedOrderHasAStructuredDoseReadAsProphylaxis() {
+			CdsHooksClient.Answer answer = sign(screened(dermatomyositisOnPrednisoneAndMethotrexate("rtx7-dose")).draft(standardCourse()));
+			JsonNode card = answer.card("RTX-7");
+			assertThat(text(card, "summary")).startsWith("Consider Pneumocystis prophylaxis");
+			JsonNode dosage = actions(card).get(0).path("resource").path("dosageInstruction").get(0);
+			JsonNode doseQuantity = dosage.path("doseAndRate").get(0).path("doseQuantity");
+			assertThat(doseQuantity.path("value").asInt()).isEqualTo(1);
+			assertThat(doseQuantity.path("code").asText()).isEqualTo("{tbl}");
+			assertThat(doseQuantity.path("system").asText()).isEqualTo(UCUM);
+			assertThat(dosage.path("route").path("coding").get(0).path("code").asText()).isEqualTo("26643006");
+			// the order it creates, once active, is prophylaxis: no RTX-7, and not an antibiotic course (RTX-9)
+			MedicationRequest created = FHIR.newJsonParser().parseResource(MedicationRequest.class,
+					actions(card).get(0).path("resource").toString());
+			created.setId("tmp-created");
+			created.setStatus(MedicationRequestStatus.ACTIVE);
+			created.setAuthoredOnElement(PatientScenario.daysAgo(1));
+			created.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/rtx7-created"));
+			PatientScenario onIt = screened(dermatomyositisOnPrednisoneAndMethotrexate("rtx7-created")).record(created)
+				.draft(standardCourse());
+			assertThat(rules(onIt)).doesNotContain("RTX-7", "RTX-9");
+		}
+
+		@Test
+		void withASulfonamideAllergySuggestsAtovaquoneAndNamesTheAllergy() {
+			PatientScenario allergic = screened(dermatomyositisOnPrednisoneAndMethotrexate("rtx7-sulfa"))
+				.record(sulfonamideAllergy("rtx7-sulfa", "confirmed"))
+				.draft(standardCourse());
+			JsonNode card = sign(allergic).card("RTX-7");
+			assertThat(text(card, "detail")).contains("Allergy: sulfonamide antibacterial", "atovaquone 1500 mg once daily");
+			JsonNode order = actions(card).get(0).path("resource");
+			assertThat(order.path("medicationCodeableConcept").path("coding").get(0).path("code").asText()).isEqualTo("211947");
+			JsonNode doseQuantity = order.path("dosageInstruction").get(0).path("doseAndRate").get(0).path("doseQuantity");
+			assertThat(doseQuantity.path("value").asInt()).isEqualTo(1500);
+			assertThat(doseQuantity.path("code").asText()).isEqualTo("mg");
+			PatientScenario refuted = screened(dermatomyositisOnPrednisoneAndMethotrexate("rtx7-sulfa-refuted"))
+				.record(sulfonamideAllergy("rtx7-sulfa-refuted", "refuted"))
+				.draft(standardCourse());
+			JsonNode tmpSmx = actions(sign(refuted).card("RTX-7")).get(0).path("resource");
+			assertThat(tmpSmx.path("medicationCodeableConcept").path("coding").get(0).path("code").asText()).isEqualTo(TMP_SMX_SS);
+		}
+
+		@Test
+		void forAChildSaysToDoseByWeightWithoutAProduct() {
+			PatientScenario child = screened(onPrednisoneAndMethotrexate(patient("rtx7-child").male().bornYearsAgo(10, 30)
+				.condition(SNOMED, "1212005", "Childhood type dermatomyositis", "active")))
+				.height(140, "cm", 5).weight(35, "kg", 5)
+				.draft(rituximab("rtx-1", times(dose(670, "mg"), 2, 14, "d")));
+			JsonNode card = sign(child).card("RTX-7");
+			assertThat(text(card, "detail")).contains("dosed by weight");
+			assertThat(card.path("suggestions")).isEmpty();
+		}
+
+		@Test
+		void ivigIsListedByRtx6ButDoesNotMakeTripleImmunosuppression() {
+			PatientScenario scenario = screened(patient("rtx7-ivig").bornYearsAgo(58, 30).dermatomyositis())
+				.activeMedication(PREDNISONE, "prednisone 20 MG Oral Tablet", 200, daily(20))
+				.medicationStatement("http://hl7.org/fhir/sid/cvx", "87", "immune globulin, intravenous",
+						MedicationStatementStatus.ACTIVE, 90, null)
+				.draft(standardCourse());
+			CdsHooksClient.Answer answer = sign(scenario);
+			assertThat(answer.rules()).contains("RTX-6").doesNotContain("RTX-7");
+			assertThat(text(answer.card("RTX-6"), "detail")).contains("immune globulin, intravenous");
 		}
 
 		@Test
@@ -1123,6 +1277,15 @@ class RituximabRulesTests {
 		}
 
 		@Test
+		void aRangeWithoutUnitIsInTheValuesUnit() {
+			Consumer<Observation> unitlessRange = o -> o.addReferenceRange()
+				.setLow((org.hl7.fhir.r4.model.SimpleQuantity) new org.hl7.fhir.r4.model.SimpleQuantity().setValue(7));
+			JsonNode card = sign(withIgg("rtx11-unitless", quantity(6.5, "g/L").andThen(unitlessRange))).card("RTX-11");
+			assertThat(text(card, "detail")).contains("IgG: 6.5 g/L", "reference range low 7)", "**low**");
+			assertThat(rules(withIgg("rtx11-unitless-ok", quantity(7.5, "g/L").andThen(unitlessRange)))).doesNotContain("RTX-11");
+		}
+
+		@Test
 		void anIggThatCannotBeComparedFiresSayingSo() {
 			JsonNode card = sign(withIgg("rtx11-mmol", quantity(9, "mmol/L"))).card("RTX-11");
 			assertThat(text(card, "summary")).startsWith("Check the IgG result");
@@ -1158,6 +1321,14 @@ class RituximabRulesTests {
 		}
 
 		@Test
+		void staysSilentOnTheDay14InfusionOfTheCourse() {
+			PatientScenario scenario = cd19(refractoryAdult("rtx12-day14")
+				.medicationAdministration("1657867", "50 ML rituximab 10 MG/ML Injection", 14, 1000))
+				.draft(rituximab("rtx-2", count(dose(1000, "mg"), 1)));
+			assertThat(rules(scenario)).doesNotContain("RTX-12");
+		}
+
+		@Test
 		void staysSilentWithoutACd19Count() {
 			assertThat(rules(treated("rtx12-nocd19").draft(standardCourse()))).doesNotContain("RTX-12");
 		}
@@ -1165,6 +1336,100 @@ class RituximabRulesTests {
 		@Test
 		void staysSilentWithoutPriorRituximab() {
 			assertThat(rules(cd19(refractoryAdult("rtx12-new")).draft(standardCourse()))).doesNotContain("RTX-12");
+		}
+	}
+
+	@Nested
+	class Rtx13Pregnancy {
+
+		static final String URINE_HCG = "2106-3";
+
+		static final String SERUM_HCG_QUANTITATIVE = "19080-1";
+
+		/** A woman of 30 on the refractory regimen, screened (pregnancy test aside), ordering the standard course. */
+		PatientScenario woman(String id) {
+			return screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(
+					patient(id).bornYearsAgo(30, 10).dermatomyositis()))).draft(standardCourse());
+		}
+
+		PatientScenario urineHcg(PatientScenario scenario, int days, Consumer<Observation> result) {
+			return scenario.lab(URINE_HCG, "Choriogonadotropin (pregnancy test) [Presence] in Urine", days, result);
+		}
+
+		@Test
+		void aPositiveTestFiresCriticalWithTheTestAndTheOverrideReasons() {
+			CdsHooksClient.Answer answer = sign(urineHcg(woman("rtx13-pos"), 10, POSITIVE));
+			assertThat(answer.rules()).containsExactly("RTX-4", "RTX-6", "RTX-10", "RTX-13");
+			JsonNode card = answer.card("RTX-13");
+			assertThat(text(card, "indicator")).isEqualTo("critical");
+			assertThat(text(card, "summary")).isEqualTo("Pregnancy: avoid rituximab unless the benefit clearly outweighs the risk");
+			assertThat(text(card, "detail")).contains("Positive on " + LocalDate.now().minusDays(10), "**positive**",
+					"crosses the placenta", "12 months after the last dose", "obstetrics");
+			List<String> reasons = new ArrayList<>();
+			card.path("overrideReasons").forEach(reason -> reasons.add(reason.path("display").asText()));
+			assertThat(reasons).containsExactly("Benefit outweighs risk after discussion", "Patient is not pregnant (result superseded)");
+			assertThat(text(answer.card("RTX-4"), "detail")).as("a test 10 days old is not RTX-4's current one")
+				.contains("Pregnancy test");
+		}
+
+		@Test
+		void aPositiveTextResultOf30DaysFiresAnd31DoesNot() {
+			assertThat(rules(urineHcg(woman("rtx13-30"), 30, PatientScenario.text("POSITIVE")))).contains("RTX-13");
+			assertThat(rules(urineHcg(woman("rtx13-31"), 31, PatientScenario.text("POSITIVE")))).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void aLaterNegativeSupersedesThePositiveButOneOfTheSameDayDoesNot() {
+			PatientScenario superseded = urineHcg(urineHcg(woman("rtx13-superseded"), 12, POSITIVE), 3, NEGATIVE);
+			assertThat(rules(superseded)).doesNotContain("RTX-13", "RTX-4");
+			PatientScenario sameDay = urineHcg(urineHcg(woman("rtx13-same-day"), 3, POSITIVE), 3, NEGATIVE);
+			assertThat(rules(sameDay)).contains("RTX-13");
+			PatientScenario positiveAgain = urineHcg(urineHcg(urineHcg(woman("rtx13-again"), 20, POSITIVE), 12, NEGATIVE), 3, POSITIVE);
+			assertThat(rules(positiveAgain)).contains("RTX-13");
+		}
+
+		@Test
+		void aQuantitativeHcgIsReadByItsRangeOrBy25IuPerLitre() {
+			assertThat(rules(woman("rtx13-q25").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(25, "m[IU]/mL")))).contains("RTX-13");
+			assertThat(rules(woman("rtx13-q24").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(24, "m[IU]/mL")))).doesNotContain("RTX-13", "RTX-4");
+			assertThat(rules(woman("rtx13-range").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(8, "m[IU]/mL").andThen(referenceRange(0, 5, "m[IU]/mL"))))).contains("RTX-13");
+			assertThat(rules(woman("rtx13-in-range").lab(SERUM_HCG_QUANTITATIVE, "Choriogonadotropin [Units/volume] in Serum or Plasma", 2,
+					quantity(4, "m[IU]/mL").andThen(referenceRange(0, 5, "m[IU]/mL"))))).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void anIndeterminateTestIsNotAResult() {
+			assertThat(rules(urineHcg(woman("rtx13-ind"), 2, coded("82334004", "Indeterminate")))).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void aPregnancyConditionFiresEvenAfterANegativeTestAndAResolvedOneDoesNot() {
+			PatientScenario active = pregnancyTest(woman("rtx13-cond"), 2).condition(SNOMED, "77386006", "Pregnancy (finding)", "active", 60);
+			JsonNode card = sign(active).card("RTX-13");
+			assertThat(text(card, "detail")).contains("Condition: Pregnancy (finding) (onset " + LocalDate.now().minusDays(60) + ")");
+			PatientScenario resolved = pregnancyTest(woman("rtx13-resolved"), 2)
+				.condition(SNOMED, "77386006", "Pregnancy (finding)", "resolved", 400);
+			assertThat(rules(resolved)).doesNotContain("RTX-13");
+		}
+
+		@Test
+		void aManWithAPositiveHcgGetsNothingButAPatientWithoutGenderDoes() {
+			PatientScenario man = screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(
+					patient("rtx13-man").male().bornYearsAgo(30, 10).dermatomyositis()))).draft(standardCourse());
+			assertThat(rules(urineHcg(man, 5, POSITIVE))).doesNotContain("RTX-13");
+			PatientScenario unknown = screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(
+					patient("rtx13-nogender").withoutGender().bornYearsAgo(30, 10).dermatomyositis()))).draft(standardCourse());
+			assertThat(rules(urineHcg(unknown, 5, POSITIVE))).contains("RTX-13");
+		}
+
+		@Test
+		void staysSilentWithoutAMyositisDiagnosis() {
+			PatientScenario scenario = urineHcg(screened(patient("rtx13-no-myositis").bornYearsAgo(30, 10)
+				.condition(SNOMED, "69896004", "Rheumatoid arthritis", "active")), 5, POSITIVE).draft(standardCourse());
+			assertThat(rules(scenario)).isEmpty();
 		}
 	}
 
@@ -1214,6 +1479,47 @@ class RituximabRulesTests {
 		}
 	}
 
+	/**
+	 * The day-14 infusion: rituximab ordered 24 days ago (10 days before its first infusion), the first
+	 * infusion given 14 days ago, a CD19 count before it; the second infusion ordered now at {@code mg}.
+	 */
+	static PatientScenario day14Infusion(String id, double mg) {
+		return refractoryAdult(id)
+			.medicationOrder("1657867", "50 ML rituximab 10 MG/ML Injection", MedicationRequestStatus.COMPLETED, 24, null)
+			.medicationAdministration("1657867", "50 ML rituximab 10 MG/ML Injection", 14, 1000)
+			.lab("8117-4", "CD19 cells/100 cells in Blood", 20, quantity(11, "%"))
+			.draft(rituximab("rtx-2", count(dose(mg, "mg"), 1)));
+	}
+
+	@Test
+	void theDay14InfusionThroughTheFetchPathGetsOnlyTheDoseCard() {
+		PatientScenario scenario = day14Infusion("fetch-rtx-day14-only", 1100);
+		scenario.serveOn(ehr::stubFor, SIGN, "/fhir");
+		CdsHooksClient.Answer fetched = client.call(SIGN, scenario.withoutPrefetch(SIGN, "order-sign", ehr.baseUrl() + "/fhir", TOKEN));
+		assertThat(fetched.status()).as(fetched.body().toString()).isEqualTo(200);
+		assertThat(fetched.rules()).containsExactly("RTX-2");
+		assertThat(rules(day14Infusion("rtx-day14-1000", 1000))).isEmpty();
+	}
+
+	@Test
+	void aPregnancyThroughTheFetchPathIsCritical() {
+		PatientScenario scenario = pregnantWoman("fetch-rtx-pregnant-only");
+		scenario.serveOn(ehr::stubFor, SIGN, "/fhir");
+		CdsHooksClient.Answer fetched = client.call(SIGN, scenario.withoutPrefetch(SIGN, "order-sign", ehr.baseUrl() + "/fhir", TOKEN));
+		assertThat(fetched.status()).as(fetched.body().toString()).isEqualTo(200);
+		assertThat(fetched.rules()).contains("RTX-13");
+		assertThat(text(fetched.card("RTX-13"), "indicator")).isEqualTo("critical");
+	}
+
+	/** A woman of 30 on the refractory regimen, screened, with a serum hCG of 1250 mIU/mL 4 days ago. */
+	static PatientScenario pregnantWoman(String id) {
+		return screened(onPneumocystisProphylaxis(onPrednisoneAndMethotrexate(patient(id).bornYearsAgo(30, 10)
+			.dermatomyositis())))
+			.lab("19080-1", "Choriogonadotropin [Units/volume] in Serum or Plasma", 4,
+					quantity(1250, "m[IU]/mL").andThen(referenceRange(0, 5, "m[IU]/mL")))
+			.draft(standardCourse());
+	}
+
 	static Stream<PatientScenario> fetchScenarios() {
 		return Stream.of(
 				refractoryAdult("fetch-rtx-refractory").draft(standardCourse()),
@@ -1221,6 +1527,8 @@ class RituximabRulesTests {
 				child("fetch-rtx-child", 10, 30).height(140, "cm", 5).weight(77.162, "[lb_av]", 5).draft(standardCourse()),
 				seed001("fetch-rtx-seed001", count(dose(1000, "mg"), 1)),
 				seed004("fetch-rtx-seed004", 170).draft(cyclophosphamide("cyc-1")),
+				pregnantWoman("fetch-rtx-pregnancy"),
+				day14Infusion("fetch-rtx-day14", 1100),
 				screened(patient("fetch-rtx-overlap").bornYearsAgo(67, 30).dermatomyositis())
 					.medicationStatement(PREDNISONE, "prednisone 20 MG Oral Tablet", MedicationStatementStatus.COMPLETED, 300, 207)
 					.medicationStatement(METHOTREXATE, "methotrexate 2.5 MG Oral Tablet", MedicationStatementStatus.COMPLETED, 290, 167)
