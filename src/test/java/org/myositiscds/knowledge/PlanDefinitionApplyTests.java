@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +23,7 @@ import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.ParameterDefinition;
 import org.hl7.fhir.r4.model.Parameters;
@@ -28,12 +31,16 @@ import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.RequestGroup;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.ValueSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.myositiscds.CdsHooksClient;
 import org.myositiscds.CdsServiceTest;
 import org.myositiscds.DemoPatients;
 import org.myositiscds.PatientScenario;
+import org.myositiscds.cql.ValueSetTerminology;
+import org.opencds.cqf.cql.engine.runtime.Code;
+import org.opencds.cqf.cql.engine.terminology.ValueSetInfo;
 import org.opencds.cqf.fhir.cql.EvaluationSettings;
 import org.opencds.cqf.fhir.cql.engine.retrieve.RetrieveSettings;
 import org.opencds.cqf.fhir.cr.CrSettings;
@@ -57,6 +64,8 @@ class PlanDefinitionApplyTests {
 	static final String CPG_PARAMETER_DEFINITION = "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-parameterDefinition";
 
 	static final List<Resource> KNOWLEDGE = new ArrayList<>();
+
+	static final ValueSetTerminology TERMINOLOGY = ValueSetTerminology.fromLocation(FHIR, "classpath:fhir-resources/valueset/");
 
 	/**
 	 * Each retrieve reads the patient's resources of its type and filters them in memory, as the
@@ -137,9 +146,10 @@ class PlanDefinitionApplyTests {
 	static RequestGroup apply(PlanDefinition plan, String patientId, List<Resource> drafts, List<String> selections,
 			String hook) {
 		IRepository repository = new InMemoryFhirRepository(FHIR);
-		KNOWLEDGE.forEach(resource -> repository.update(resource, Map.of()));
-		DemoPatients.bundle(patientId + ".json", LocalDate.now()).getEntry()
-			.forEach(entry -> repository.update(entry.getResource(), Map.of()));
+		List<Resource> record = new ArrayList<>(drafts);
+		DemoPatients.bundle(patientId + ".json", LocalDate.now()).getEntry().forEach(entry -> record.add(entry.getResource()));
+		KNOWLEDGE.forEach(resource -> repository.update(expandedOver(resource, record), Map.of()));
+		record.stream().filter(resource -> !drafts.contains(resource)).forEach(resource -> repository.update(resource, Map.of()));
 
 		var parameters = new Parameters();
 		parameters.addParameter().setName("Hook").setValue(new StringType(hook));
@@ -161,6 +171,32 @@ class PlanDefinitionApplyTests {
 		// The engine leaves a null in place of each action that is not applicable.
 		requestGroup.getAction().removeIf(Objects::isNull);
 		return requestGroup;
+	}
+
+	/**
+	 * The in-memory repository cannot expand an ICD-10-CM {@code is-a} filter (it holds no
+	 * ICD-10-CM), so the test plays the terminology server a deployment would give the engine: a
+	 * value set with a category gets an expansion of its listed codes and of the record's codes that
+	 * the service's own terminology places under its categories.
+	 */
+	static Resource expandedOver(Resource resource, List<Resource> record) {
+		if (!(resource instanceof ValueSet valueSet)
+				|| valueSet.getCompose().getInclude().stream().noneMatch(ValueSet.ConceptSetComponent::hasFilter)) {
+			return resource;
+		}
+		ValueSet expanded = valueSet.copy();
+		ValueSet.ValueSetExpansionComponent expansion = expanded.getExpansion().setTimestamp(new Date());
+		Set<String> added = new HashSet<>();
+		List<Code> members = new ArrayList<>(TERMINOLOGY.listedConcepts(valueSet.getUrl()));
+		record.forEach(item -> FHIR.newTerser().getAllPopulatedChildElementsOfType(item, Coding.class).forEach(coding -> {
+			Code code = new Code().withSystem(coding.getSystem()).withCode(coding.getCode());
+			if (coding.hasSystem() && coding.hasCode() && TERMINOLOGY.in(code, new ValueSetInfo().withId(valueSet.getUrl()))) {
+				members.add(code);
+			}
+		}));
+		members.stream().filter(code -> added.add(code.getSystem() + "|" + code.getCode()))
+			.forEach(code -> expansion.addContains().setSystem(code.getSystem()).setCode(code.getCode()));
+		return expanded;
 	}
 
 	/** A list parameter must say so: with one value the engine would otherwise pass a single item. */
