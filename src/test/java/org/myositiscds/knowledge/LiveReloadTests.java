@@ -61,7 +61,8 @@ class LiveReloadTests {
 
 		Path cql = folder.resolve("cql/HBVScreening.cql");
 		String original = Files.readString(cql);
-		Files.writeString(cql, original.replace("'Order hepatitis B screening before '", "'Screen for hepatitis B before '"));
+		Files.writeString(cql, original.replace("'Order hepatitis B screening before anti-CD20 therapy: reactivation can be fatal'",
+				"'Screen for hepatitis B before anti-CD20 therapy'"));
 		await(() -> summaryOfHbv1().startsWith("Screen for hepatitis B before"));
 		assertThat(status().path("lastReload").path("succeeded").asBoolean()).isTrue();
 
