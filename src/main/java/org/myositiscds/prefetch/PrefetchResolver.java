@@ -14,6 +14,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers the data a service needs. A prefetch key the EHR sent is used as given ({@code null}
@@ -23,7 +25,11 @@ import org.hl7.fhir.r4.model.Resource;
  */
 public final class PrefetchResolver {
 
+	private static final Logger log = LoggerFactory.getLogger(PrefetchResolver.class);
+
 	private static final String NEXT_PAGES = "#next-pages";
+
+	static final String NOT_READ = "could not be read from the FHIR server";
 
 	private final FhirServerClient fhirServerClient;
 
@@ -100,7 +106,11 @@ public final class PrefetchResolver {
 				meters.counter("cds.prefetch.fetches", "result", "success").increment();
 			}
 			catch (RuntimeException e) {
-				failures.put(key, FhirServerClient.FetchFailure.reasonOf(e));
+				// The caller learns which key and a coarse cause; what the server answered is for the log only,
+				// so that a 412 cannot be used to probe what listens where.
+				log.warn("Prefetch key {} not read from {}: {}", key, origin(offer.fhirServer()),
+						FhirServerClient.FetchFailure.reasonOf(e));
+				failures.put(key, NOT_READ);
 				circuitBreaker.failed(offer.fhirServer());
 				meters.counter("cds.prefetch.fetches", "result", "failure").increment();
 			}
@@ -119,6 +129,10 @@ public final class PrefetchResolver {
 					Map.of("patient", "no Patient resource with the context's patientId was found")));
 		resources.removeIf(r -> r instanceof Patient);
 		return new PatientData(patient, resources);
+	}
+
+	private static String origin(URI server) {
+		return server.getScheme() + "://" + server.getHost() + (server.getPort() < 0 ? "" : ":" + server.getPort());
 	}
 
 	private static List<Resource> resourcesOf(Resource given) {

@@ -12,8 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param knowledge where the ELM, value sets and service definitions are read from
  * @param prefetch how data missing from a call's prefetch is fetched from the EHR
- * @param publicBaseUrl the service's URL as clients see it (behind a proxy it differs from the
- * local address); JWT audiences are checked against it. Empty: the URL each request was received at.
+ * @param publicBaseUrl the service's URL as EHRs call it (behind a proxy it differs from the local
+ * address), required: JWT audiences are checked against it and the cards' links built from it, never
+ * from the request's Host header. The service does not start without it ({@link ServiceAddress}).
  * @param maxRequestSize larger request bodies get 413 before they are parsed
  * @param demo the demo profile's embedded FHIR server
  * @param cors which browser origins may call the service (the CDS Hooks Sandbox runs in a browser)
