@@ -14,7 +14,7 @@ import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.KnowledgeWatcher;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.RequestSizeLimitFilter;
-import org.myositiscds.prefetch.CircuitBreaker;
+import org.myositiscds.prefetch.FhirServerBreakers;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.myositiscds.security.FhirServerAllowlist;
@@ -76,8 +76,11 @@ class KnowledgeConfiguration {
 			return thread;
 		});
 		var client = new FhirServerClient(fhirContext, fetchThreads, prefetch.timeout(), prefetch.maxPages(), fhirServers);
-		return new PrefetchResolver(client, prefetch.timeout(),
-				new CircuitBreaker(prefetch.circuitBreakerFailures(), prefetch.circuitBreakerOpenFor(), clock), meters);
+		MyositisCdsProperties.CircuitBreaker breaker = prefetch.circuitBreaker();
+		var breakers = new FhirServerBreakers(new FhirServerBreakers.Settings(breaker.window(), breaker.minimumCalls(),
+				breaker.failureRate(), breaker.slowCall(), breaker.slowCallRate(), breaker.openFor(), breaker.trialCalls()),
+				meters);
+		return new PrefetchResolver(client, prefetch.timeout(), breakers, meters);
 	}
 
 	@Bean

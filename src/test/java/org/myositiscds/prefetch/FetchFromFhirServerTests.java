@@ -39,7 +39,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 // The circuit breaker is tested on its own: here many failures in a row are the point of the tests.
 @CdsServiceTest(properties = { "myositis-cds.prefetch.timeout=2500ms",
-		"myositis-cds.prefetch.circuit-breaker-failures=1000" })
+		"myositis-cds.prefetch.circuit-breaker.window=1000", "myositis-cds.prefetch.circuit-breaker.minimum-calls=1000" })
 class FetchFromFhirServerTests {
 
 	static final String SIGN = "hbv-screening-order-sign";

@@ -14,7 +14,7 @@ import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.KnowledgeBase;
-import org.myositiscds.prefetch.CircuitBreaker;
+import org.myositiscds.prefetch.FhirServerBreakers;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.myositiscds.security.FhirServerAllowlist;
@@ -59,7 +59,8 @@ final class CallPath {
 		var fhirServers = new FhirServerAllowlist(Map.of(),
 				List.of(java.net.URI.create(HookRequests.EHR_BASE).resolve("/").toString()), false, null);
 		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10, fhirServers), timeout,
-				new CircuitBreaker(5, Duration.ofSeconds(30), clock), meters);
+				new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
+						Duration.ofSeconds(30), 3), meters), meters);
 		invoker = new CdsServiceInvoker(knowledgeBase, parser, prefetchResolver, cardAssembler, clock, CardLog.NONE, false,
 				meters, List.of(), fhirServers);
 	}
