@@ -79,5 +79,6 @@ public final class JsonMediaTypeFilter extends OncePerRequestFilter {
 		response.setHeader("Connection", "close");
 		response.getOutputStream().write(("{\"error\":\"" + error + "\",\"message\":\"" + message
 				+ "\",\"accepted\":[\"application/json\",\"application/*+json\"]}").getBytes(StandardCharsets.UTF_8));
+		response.flushBuffer();
 	}
 }

@@ -1,6 +1,10 @@
 package org.myositiscds.system;
 
 import org.apache.catalina.core.StandardHost;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+import jakarta.servlet.DispatcherType;
+import org.myositiscds.hooks.BodyReadFilter;
 import org.myositiscds.hooks.JsonMediaTypeFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.core.Ordered;
@@ -30,6 +34,28 @@ class WebConfiguration implements WebMvcConfigurer {
 		var registration = new FilterRegistrationBean<>(new JsonMediaTypeFilter());
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
 		registration.addUrlPatterns("/cds-services", "/cds-services/*");
+		return registration;
+	}
+
+	/**
+	 * After the JWT and media type checks: only a call that passed them has its body read, without a
+	 * thread waiting on it. On the REQUEST dispatch it starts reading, on the ASYNC one it hands the
+	 * body on.
+	 */
+	@Bean
+	FilterRegistrationBean<BodyReadFilter> bodyReadFilter() {
+		MyositisCdsProperties.Http http = properties.http();
+		var timer = new ScheduledThreadPoolExecutor(1, task -> {
+			Thread thread = new Thread(task, "body-deadline");
+			thread.setDaemon(true);
+			return thread;
+		});
+		timer.setRemoveOnCancelPolicy(true);
+		var registration = new FilterRegistrationBean<>(new BodyReadFilter(properties.maxRequestSize().toBytes(),
+				http.bodyTimeout(), http.maxPendingBodies(), timer));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 30);
+		registration.addUrlPatterns("/cds-services/*");
+		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
 		return registration;
 	}
 
