@@ -139,11 +139,10 @@ public final class BodyReadFilter implements Filter {
 			}
 		}
 
+		/** The client stopped sending, or the connection failed: answered if it still can be. */
 		@Override
 		public void onError(Throwable failure) {
-			if (settle()) {
-				async.complete();
-			}
+			end(HttpServletResponse.SC_REQUEST_TIMEOUT, "request_timeout", "The body could not be read to its end");
 		}
 
 		void timedOut() {
