@@ -21,6 +21,7 @@ RUN java -Djarmode=tools -jar /tmp/myositis-cds.jar extract --destination /app/j
 # evaluated by the warm-up), stops once started, and the JVM writes the cache.
 RUN java -XX:AOTCacheOutput=/app/myositis-cds.aot -Dspring.context.exit=onRefresh \
       -jar /app/jar/myositis-cds.jar --myositis-cds.feedback.data-dir=/tmp/training \
+      --myositis-cds.public-base-url=http://localhost:8080 \
     && rm -rf /tmp/training
 USER 10001
 ENV MYOSITIS_CDS_FEEDBACK_DATA_DIR=/app/data

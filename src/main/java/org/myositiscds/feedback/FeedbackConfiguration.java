@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.context.annotation.Bean;
@@ -31,6 +32,7 @@ class FeedbackConfiguration {
 	@Bean
 	@ConfigurationProperties("spring.datasource.hikari")
 	HikariDataSource dataSource(DataSourceProperties properties, FeedbackProperties feedback) {
+		DataDirectory.secure(feedback.dataDir());
 		String url = StringUtils.hasText(properties.getUrl()) ? properties.getUrl() : h2Url(feedback.dataDir());
 		return properties.initializeDataSourceBuilder().type(HikariDataSource.class).url(url).build();
 	}
@@ -40,8 +42,15 @@ class FeedbackConfiguration {
 				+ ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
 	}
 
+	/** Once Flyway has created the database file: 0600 like the rest of the data directory. */
+	@Bean
+	SmartInitializingSingleton dataDirectoryPermissions(FeedbackProperties feedback) {
+		return () -> DataDirectory.secure(feedback.dataDir());
+	}
+
 	@Bean
 	PatientHasher patientHasher(FeedbackProperties properties) {
+		DataDirectory.secure(properties.dataDir());
 		return PatientHasher.fromConfiguration(properties.patientHashKey(), properties.dataDir());
 	}
 

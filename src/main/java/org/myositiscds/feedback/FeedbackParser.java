@@ -79,8 +79,7 @@ final class FeedbackParser {
 			return root;
 		}
 		catch (JacksonException e) {
-			throw new CdsHooksException(HttpStatus.BAD_REQUEST, "invalid_json", "The body is not valid JSON",
-					List.of(e.getOriginalMessage()));
+			throw CdsHooksException.invalidJson(e);
 		}
 	}
 

@@ -108,8 +108,7 @@ public final class CdsRequestParser {
 			return root;
 		}
 		catch (JacksonException e) {
-			throw new CdsHooksException(org.springframework.http.HttpStatus.BAD_REQUEST, "invalid_json",
-					"The body is not valid JSON", List.of(e.getOriginalMessage()));
+			throw CdsHooksException.invalidJson(e);
 		}
 	}
 

@@ -25,6 +25,8 @@ import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.cql.GuidelineContract;
 import org.myositiscds.prefetch.PatientData;
 import org.myositiscds.prefetch.PrefetchResolver;
+import org.myositiscds.security.FhirServerAllowlist;
+import org.springframework.http.HttpStatus;
 
 /**
  * One call of a CDS service, along the data path: request, prefetch, CQL, cards. The services are
@@ -53,9 +55,12 @@ public final class CdsServiceInvoker {
 
 	private final List<ComposedCdsService> composedServices;
 
+	private final FhirServerAllowlist fhirServers;
+
 	public CdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver prefetchResolver,
 			CardAssembler cardAssembler, Clock clock, CardLog cardLog, boolean ownFhirServerByDefault, MeterRegistry meters,
-			List<ComposedCdsService> composedServices) {
+			List<ComposedCdsService> composedServices, FhirServerAllowlist fhirServers) {
+		this.fhirServers = fhirServers;
 		this.knowledgeBase = knowledgeBase;
 		this.parser = parser;
 		this.prefetchResolver = prefetchResolver;
@@ -91,12 +96,24 @@ public final class CdsServiceInvoker {
 			.findFirst();
 	}
 
-	/** The call's fhirServer; in the demo, without one, the service's own demo FHIR server. */
-	private URI fhirServer(CdsRequest request, String serviceBaseUrl) {
-		if (request.fhirServer() != null || !ownFhirServerByDefault) {
-			return request.fhirServer();
+	/**
+	 * The call's fhirServer, once the allowlist of the caller's issuer has it; in the demo, without
+	 * one, the service's own demo FHIR server. Checked before anything is fetched, for every call
+	 * that names one: the refusal says only that the server is not allowed.
+	 */
+	private URI fhirServer(CdsRequest request, String serviceBaseUrl, String issuer) {
+		if (request.fhirServer() == null) {
+			return ownFhirServerByDefault ? URI.create(serviceBaseUrl.replaceAll("/+$", "") + "/fhir") : null;
 		}
-		return URI.create(serviceBaseUrl.replaceAll("/+$", "") + "/fhir");
+		if (!fhirServers.permits(issuer, request.fhirServer())) {
+			log.warn("412: fhirServer {}://{}:{} is not allowed for issuer {}", request.fhirServer().getScheme(),
+					request.fhirServer().getHost(), request.fhirServer().getPort(), issuer == null ? "(none)" : issuer);
+			throw new CdsHooksException(HttpStatus.PRECONDITION_FAILED, "fhir_server_not_allowed",
+					"The fhirServer named in the call is not allowed for this caller; send the prefetch or a "
+							+ "fhirServer configured for your issuer",
+					List.of());
+		}
+		return request.fhirServer();
 	}
 
 	/**
@@ -114,12 +131,13 @@ public final class CdsServiceInvoker {
 	/**
 	 * Answers a call from the EHR, and records the cards returned as shown.
 	 * @param serviceBaseUrl the service's URL as the client sees it, for the cards' guidance links
+	 * @param issuer the issuer of the call's JWT; null for a call without one (demo)
 	 */
-	public List<Card> call(String serviceId, byte[] body, String serviceBaseUrl) {
+	public List<Card> call(String serviceId, byte[] body, String serviceBaseUrl, String issuer) {
 		Timer.Sample sample = Timer.start(meters);
 		String outcome = "error";
 		try {
-			List<Card> cards = call(serviceId, body, serviceBaseUrl, true);
+			List<Card> cards = call(serviceId, body, serviceBaseUrl, issuer, true);
 			cards.forEach(card -> meters.counter("cds.cards", "rule", card.rule()).increment());
 			outcome = "ok";
 			return cards;
@@ -134,10 +152,10 @@ public final class CdsServiceInvoker {
 
 	/** The whole path, but the cards are not recorded: a warm-up run shows nothing to anyone. */
 	public List<Card> rehearse(String serviceId, byte[] body) {
-		return call(serviceId, body, "http://localhost", false);
+		return call(serviceId, body, "http://localhost", null, false);
 	}
 
-	private List<Card> call(String serviceId, byte[] body, String serviceBaseUrl, boolean record) {
+	private List<Card> call(String serviceId, byte[] body, String serviceBaseUrl, String issuer, boolean record) {
 		// One snapshot for the whole call: a reload while it runs does not mix two versions.
 		Knowledge knowledge = knowledgeBase.current();
 		ServiceCatalog catalog = knowledge.services();
@@ -148,14 +166,15 @@ public final class CdsServiceInvoker {
 		if (fromCatalog.isPresent()) {
 			service = fromCatalog.get();
 			request = parser.parse(body, service);
-			cards = evaluate(knowledge, service, request, serviceBaseUrl);
+			cards = evaluate(knowledge, service, request, serviceBaseUrl, issuer);
 		}
 		else {
 			Composed composed = composed(catalog, serviceId).orElseThrow(() -> CdsHooksException.unknownService(serviceId));
 			service = composed.definition();
 			request = parser.parse(body, service);
 			cards = composed.service().cards(request, catalog,
-					(catalogService, catalogRequest) -> evaluate(knowledge, catalogService, catalogRequest, serviceBaseUrl));
+					(catalogService, catalogRequest) -> evaluate(knowledge, catalogService, catalogRequest, serviceBaseUrl,
+							issuer));
 		}
 		if (record) {
 			try {
@@ -170,9 +189,9 @@ public final class CdsServiceInvoker {
 	}
 
 	private List<Card> evaluate(Knowledge knowledge, ServiceDefinition service, CdsRequest request,
-			String serviceBaseUrl) {
+			String serviceBaseUrl, String issuer) {
 		PatientData data = prefetchResolver.resolve(service.prefetchTemplates(),
-				new PrefetchResolver.Offer(request.prefetch(), fhirServer(request, serviceBaseUrl), request.accessToken(),
+				new PrefetchResolver.Offer(request.prefetch(), fhirServer(request, serviceBaseUrl, issuer), request.accessToken(),
 						request.contextFields(), request.patientId()));
 		Map<String, Object> parameters = Map.of(
 				GuidelineContract.HOOK, request.hook(),

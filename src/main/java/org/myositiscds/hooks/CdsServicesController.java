@@ -5,15 +5,16 @@ import java.util.Collection;
 import java.util.List;
 
 import org.myositiscds.cards.Card;
-import org.myositiscds.system.MyositisCdsProperties;
+import org.myositiscds.security.JwtAuthenticationFilter;
+import org.myositiscds.system.ServiceAddress;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** The CDS Hooks 2.0 endpoints: discovery and service calls. */
 @RestController
@@ -22,11 +23,11 @@ class CdsServicesController {
 
 	private final CdsServiceInvoker invoker;
 
-	private final String publicBaseUrl;
+	private final ServiceAddress address;
 
-	CdsServicesController(CdsServiceInvoker invoker, MyositisCdsProperties properties) {
+	CdsServicesController(CdsServiceInvoker invoker, ServiceAddress address) {
 		this.invoker = invoker;
-		this.publicBaseUrl = properties.publicBaseUrl();
+		this.address = address;
 	}
 
 	record Discovery(Collection<ServiceDefinition> services) {
@@ -42,9 +43,8 @@ class CdsServicesController {
 
 	/** The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's. */
 	@PostMapping("/{id}")
-	CdsResponse call(@PathVariable String id, @RequestBody(required = false) byte[] body) {
-		String baseUrl = publicBaseUrl.isEmpty() ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString()
-				: publicBaseUrl;
-		return new CdsResponse(invoker.call(id, body, baseUrl));
+	CdsResponse call(@PathVariable String id, @RequestBody(required = false) byte[] body,
+			@RequestAttribute(name = JwtAuthenticationFilter.ISSUER, required = false) String issuer) {
+		return new CdsResponse(invoker.call(id, body, address.baseUrl(), issuer));
 	}
 }

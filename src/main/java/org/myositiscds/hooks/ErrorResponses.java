@@ -27,20 +27,23 @@ class ErrorResponses {
 
 	private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
+	/** @param problemCount how many problems were found; details lists the first 20 */
 	@JsonInclude(JsonInclude.Include.NON_EMPTY)
-	record ErrorBody(String error, String message, List<String> details, Map<String, String> missingPrefetch) {
+	record ErrorBody(String error, String message, List<String> details, Integer problemCount,
+			Map<String, String> missingPrefetch) {
 	}
 
 	@ExceptionHandler(CdsHooksException.class)
 	ResponseEntity<ErrorBody> refused(CdsHooksException e) {
-		return ResponseEntity.status(e.status()).body(new ErrorBody(e.error(), e.getMessage(), e.details(), null));
+		return ResponseEntity.status(e.status()).body(new ErrorBody(e.error(), e.getMessage(), e.details(),
+				e.details().isEmpty() ? null : e.detailCount(), null));
 	}
 
 	@ExceptionHandler(PrefetchUnavailableException.class)
 	ResponseEntity<ErrorBody> prefetchUnavailable(PrefetchUnavailableException e) {
 		log.warn("Answering 412: prefetch unavailable for keys {}", e.reasonsByKey().keySet());
 		return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).body(new ErrorBody("prefetch_unavailable",
-				"Required data could not be had from the prefetch or the FHIR server", List.of(), e.reasonsByKey()));
+				"Required data could not be had from the prefetch or the FHIR server", List.of(), null, e.reasonsByKey()));
 	}
 
 	@ExceptionHandler(HttpMessageNotReadableException.class)
@@ -60,18 +63,17 @@ class ErrorResponses {
 
 	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
 	ResponseEntity<ErrorBody> methodNotAllowed(HttpRequestMethodNotSupportedException e) {
-		return error(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-				"Method " + e.getMethod() + " is not supported here");
+		return error(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "This method is not supported here");
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
 	ResponseEntity<ErrorBody> unsupportedMediaType(HttpMediaTypeNotSupportedException e) {
-		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Send application/json");
+		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", JsonMediaTypeFilter.SEND_JSON);
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
 	ResponseEntity<ErrorBody> notAcceptable(HttpMediaTypeNotAcceptableException e) {
-		return error(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "This service answers application/json");
+		return error(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", JsonMediaTypeFilter.ANSWERS_JSON);
 	}
 
 	@ExceptionHandler(Exception.class)
@@ -81,7 +83,7 @@ class ErrorResponses {
 				"The service failed to evaluate this call; ordering can proceed without its advice");
 	}
 
-	private static ResponseEntity<ErrorBody> error(HttpStatus status, String error, String message) {
-		return ResponseEntity.status(status).body(new ErrorBody(error, message, List.of(), null));
+	static ResponseEntity<ErrorBody> error(HttpStatus status, String error, String message) {
+		return ResponseEntity.status(status).body(new ErrorBody(error, message, List.of(), null, null));
 	}
 }

@@ -22,11 +22,13 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
+import org.myositiscds.security.FhirServerAllowlist;
 
 /**
  * Reads from the EHR's FHIR server on behalf of one hook call: a GET with the call's access
  * token, following a searchset's next links on the same server. The token is never sent
- * anywhere but the {@code fhirServer} of the call, and never logged.
+ * anywhere but the {@code fhirServer} of the call, and never logged. Every request, whatever
+ * reads it, is checked against the FHIR server allowlist before it is sent.
  */
 public final class FhirServerClient {
 
@@ -36,8 +38,12 @@ public final class FhirServerClient {
 
 	private final int maxPages;
 
-	public FhirServerClient(FhirContext fhirContext, Executor executor, Duration connectTimeout, int maxPages) {
+	private final FhirServerAllowlist allowlist;
+
+	public FhirServerClient(FhirContext fhirContext, Executor executor, Duration connectTimeout, int maxPages,
+			FhirServerAllowlist allowlist) {
 		this.fhirContext = fhirContext;
+		this.allowlist = allowlist;
 		this.maxPages = maxPages;
 		this.httpClient = HttpClient.newBuilder()
 			.executor(executor)
@@ -48,8 +54,12 @@ public final class FhirServerClient {
 
 	/** The resources a query returns: a read gives one, a search gives every entry of every page. */
 	public CompletableFuture<List<Resource>> fetch(URI fhirServer, String query, String accessToken, Duration timeout) {
-		URI first = resolve(fhirServer, query);
-		return page(first, fhirServer, accessToken, timeout, new ArrayList<>(), new HashSet<>());
+		try {
+			return page(resolve(fhirServer, query), fhirServer, accessToken, timeout, new ArrayList<>(), new HashSet<>());
+		}
+		catch (FetchFailure failure) {
+			return CompletableFuture.failedFuture(failure);
+		}
 	}
 
 	/** The resources of the pages after a prefetched searchset, starting at its next link. */
@@ -71,6 +81,9 @@ public final class FhirServerClient {
 		}
 		if (seen.size() > maxPages) {
 			throw new FetchFailure("more than " + maxPages + " pages");
+		}
+		if (!allowlist.permitsAnyCaller(uri)) {
+			throw new FetchFailure("the FHIR server is on no allowlist");
 		}
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
 			// Over plain http the client would try an h2c upgrade first, which holds back parallel queries.

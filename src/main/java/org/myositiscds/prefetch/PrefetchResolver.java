@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers the data a service needs. A prefetch key the EHR sent is used as given ({@code null}
@@ -23,21 +27,27 @@ import org.hl7.fhir.r4.model.Resource;
  */
 public final class PrefetchResolver {
 
+	private static final Logger log = LoggerFactory.getLogger(PrefetchResolver.class);
+
 	private static final String NEXT_PAGES = "#next-pages";
+
+	static final String NOT_READ = "could not be read from the FHIR server";
+
+	static final String BREAKER_OPEN = "the FHIR server failed repeatedly and is not called for a while";
 
 	private final FhirServerClient fhirServerClient;
 
 	private final Duration timeout;
 
-	private final CircuitBreaker circuitBreaker;
+	private final FhirServerBreakers breakers;
 
 	private final MeterRegistry meters;
 
-	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout, CircuitBreaker circuitBreaker,
+	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout, FhirServerBreakers breakers,
 			MeterRegistry meters) {
 		this.fhirServerClient = fhirServerClient;
 		this.timeout = timeout;
-		this.circuitBreaker = circuitBreaker;
+		this.breakers = breakers;
 		this.meters = meters;
 	}
 
@@ -53,7 +63,8 @@ public final class PrefetchResolver {
 
 	public PatientData resolve(List<PrefetchTemplate> templates, Offer offer) {
 		Map<String, List<Resource>> resolved = new LinkedHashMap<>();
-		Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
+		// Started only once the server's breaker lets this call through.
+		Map<String, Supplier<CompletableFuture<List<Resource>>>> queries = new LinkedHashMap<>();
 		Map<String, String> failures = new LinkedHashMap<>();
 
 		for (PrefetchTemplate template : templates) {
@@ -67,9 +78,8 @@ public final class PrefetchResolver {
 					failures.put(template.key(), "the prefetch is paginated and the request names no fhirServer");
 				}
 				else if (nextPage != null) {
-					fetches.put(template.key() + NEXT_PAGES, fhirServerClient
-						.fetchRemainingPages(offer.fhirServer(), nextPage, offer.accessToken(), timeout)
-						.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
+					queries.put(template.key() + NEXT_PAGES, () -> fhirServerClient
+						.fetchRemainingPages(offer.fhirServer(), nextPage, offer.accessToken(), timeout));
 				}
 				continue;
 			}
@@ -77,34 +87,14 @@ public final class PrefetchResolver {
 				failures.put(template.key(), "not in the prefetch, and the request names no fhirServer");
 				continue;
 			}
-			if (!circuitBreaker.allows(offer.fhirServer())) {
-				failures.put(template.key(), "the FHIR server failed repeatedly and is not called for a while");
-				continue;
-			}
 			template.render(offer.contextFields()).ifPresentOrElse(
-					query -> fetches.put(template.key(),
-							fhirServerClient.fetch(offer.fhirServer(), query, offer.accessToken(), timeout)
-								.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)),
+					query -> queries.put(template.key(),
+							() -> fhirServerClient.fetch(offer.fhirServer(), query, offer.accessToken(), timeout)),
 					() -> failures.put(template.key(), "the prefetch template has a token this context does not give"));
 		}
-
-		fetches.forEach((fetchKey, fetch) -> {
-			String key = fetchKey.replace(NEXT_PAGES, "");
-			try {
-				resolved.merge(key, fetch.join(), (first, rest) -> {
-					List<Resource> all = new ArrayList<>(first);
-					all.addAll(rest);
-					return all;
-				});
-				circuitBreaker.succeeded(offer.fhirServer());
-				meters.counter("cds.prefetch.fetches", "result", "success").increment();
-			}
-			catch (RuntimeException e) {
-				failures.put(key, FhirServerClient.FetchFailure.reasonOf(e));
-				circuitBreaker.failed(offer.fhirServer());
-				meters.counter("cds.prefetch.fetches", "result", "failure").increment();
-			}
-		});
+		if (!queries.isEmpty()) {
+			fetch(queries, offer.fhirServer(), resolved, failures);
+		}
 		if (!failures.isEmpty()) {
 			throw new PrefetchUnavailableException(failures);
 		}
@@ -119,6 +109,50 @@ public final class PrefetchResolver {
 					Map.of("patient", "no Patient resource with the context's patientId was found")));
 		resources.removeIf(r -> r instanceof Patient);
 		return new PatientData(patient, resources);
+	}
+
+	/** All the call's queries at once, counted as one call by the server's breaker. */
+	private void fetch(Map<String, Supplier<CompletableFuture<List<Resource>>>> queries, URI server,
+			Map<String, List<Resource>> resolved, Map<String, String> failures) {
+		CircuitBreaker breaker = breakers.of(server);
+		if (!breaker.tryAcquirePermission()) {
+			queries.keySet().forEach(key -> failures.put(key.replace(NEXT_PAGES, ""), BREAKER_OPEN));
+			return;
+		}
+		long start = System.nanoTime();
+		Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
+		queries.forEach((key, query) -> fetches.put(key, query.get().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)));
+		RuntimeException failure = null;
+		for (Map.Entry<String, CompletableFuture<List<Resource>>> fetch : fetches.entrySet()) {
+			String key = fetch.getKey().replace(NEXT_PAGES, "");
+			try {
+				resolved.merge(key, fetch.getValue().join(), (first, rest) -> {
+					List<Resource> all = new ArrayList<>(first);
+					all.addAll(rest);
+					return all;
+				});
+				meters.counter("cds.prefetch.fetches", "result", "success").increment();
+			}
+			catch (RuntimeException e) {
+				// The caller learns which key and a coarse cause; what the server answered is for the log only,
+				// so that a 412 cannot be used to probe what listens where.
+				log.warn("Prefetch key {} not read from {}: {}", key, origin(server), FhirServerClient.FetchFailure.reasonOf(e));
+				failures.put(key, NOT_READ);
+				meters.counter("cds.prefetch.fetches", "result", "failure").increment();
+				failure = e;
+			}
+		}
+		long elapsed = System.nanoTime() - start;
+		if (failure == null) {
+			breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+		}
+		else {
+			breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
+		}
+	}
+
+	private static String origin(URI server) {
+		return server.getScheme() + "://" + server.getHost() + (server.getPort() < 0 ? "" : ":" + server.getPort());
 	}
 
 	private static List<Resource> resourcesOf(Resource given) {

@@ -44,6 +44,8 @@ abstract class BearerTokenFilter extends OncePerRequestFilter {
 			log.warn("401 for {} {}: {}", request.getMethod(), request.getRequestURI(), refusal);
 			response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
 			response.setContentLength(0);
+			// Sent now: the connection may be closed without waiting for the rest of the body.
+			response.flushBuffer();
 			return;
 		}
 		chain.doFilter(request, response);

@@ -1,26 +1,29 @@
 package org.myositiscds.security;
 
+import java.util.List;
+
 import jakarta.servlet.http.HttpServletRequest;
+import org.myositiscds.system.ServiceAddress;
 
 /**
  * Every call under /cds-services (discovery, services, feedback) must carry
  * {@code Authorization: Bearer <JWT>} that {@link JwtValidator} accepts; otherwise a bare 401.
+ * The aud must name the endpoint under the configured base URL, never under the Host header.
  * CORS preflights pass: browsers send them without credentials.
  */
 public final class JwtAuthenticationFilter extends BearerTokenFilter {
 
+	/** The request attribute holding the issuer of the call's valid JWT; absent for a call without one. */
+	public static final String ISSUER = "org.myositiscds.security.issuer";
+
 	private final JwtValidator validator;
 
-	private final String publicBaseUrl;
+	private final ServiceAddress address;
 
-	/**
-	 * @param publicBaseUrl the service's URL as clients see it, when behind a proxy; empty to use
-	 * the URL of the request as received
-	 */
-	public JwtAuthenticationFilter(JwtValidator validator, boolean allowUnauthenticated, String publicBaseUrl) {
+	public JwtAuthenticationFilter(JwtValidator validator, boolean allowUnauthenticated, ServiceAddress address) {
 		super(allowUnauthenticated);
 		this.validator = validator;
-		this.publicBaseUrl = publicBaseUrl == null ? "" : publicBaseUrl.replaceAll("/+$", "");
+		this.address = address;
 	}
 
 	@Override
@@ -32,15 +35,12 @@ public final class JwtAuthenticationFilter extends BearerTokenFilter {
 	@Override
 	String refusal(String token, HttpServletRequest request) {
 		try {
-			validator.validate(token, calledUrl(request));
+			List<String> calledUrls = address.baseUrls().stream().map(base -> base + request.getRequestURI()).toList();
+			request.setAttribute(ISSUER, validator.validate(token, calledUrls));
 			return null;
 		}
 		catch (JwtValidator.Rejected rejected) {
 			return rejected.getMessage();
 		}
-	}
-
-	private String calledUrl(HttpServletRequest request) {
-		return publicBaseUrl.isEmpty() ? request.getRequestURL().toString() : publicBaseUrl + request.getRequestURI();
 	}
 }

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JOSEException;
@@ -45,12 +44,10 @@ public final class JwtValidator {
 
 	private final Clock clock;
 
-	/** jti values seen, by issuer, with the time until which they must be remembered. */
-	private final Map<String, Instant> seenTokenIds = new ConcurrentHashMap<>();
+	private final TokenIdCache seenTokenIds;
 
-	private volatile Instant lastPrune = Instant.MIN;
-
-	public JwtValidator(SecurityProperties properties, HttpClient httpClient, Clock clock) {
+	public JwtValidator(SecurityProperties properties, HttpClient httpClient, Clock clock, TokenIdCache seenTokenIds) {
+		this.seenTokenIds = seenTokenIds;
 		this.algorithms = properties.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
 		for (JWSAlgorithm algorithm : algorithms) {
 			if (JWSAlgorithm.Family.HMAC_SHA.contains(algorithm) || algorithm.getName().equalsIgnoreCase("none")) {
@@ -77,8 +74,11 @@ public final class JwtValidator {
 		}
 	}
 
-	/** The issuer of a valid token. */
-	public String validate(String token, String calledUrl) throws Rejected {
+	/**
+	 * The issuer of a valid token.
+	 * @param calledUrls the URL called, under each base URL the service is reached at: aud must name one
+	 */
+	public String validate(String token, List<String> calledUrls) throws Rejected {
 		SignedJWT jwt;
 		JWTClaimsSet claims;
 		try {
@@ -106,7 +106,7 @@ public final class JwtValidator {
 			throw new Rejected("no kid");
 		}
 		verifySignature(jwt, keysByIssuer.get(issuer.iss()).key(header.getKeyID()), issuer.iss());
-		checkAudience(claims.getAudience(), calledUrl);
+		checkAudience(claims.getAudience(), calledUrls);
 		Instant now = clock.instant();
 		Instant expiry = checkTimes(claims, now);
 		checkTenant(claims);
@@ -132,8 +132,8 @@ public final class JwtValidator {
 		}
 	}
 
-	private static void checkAudience(List<String> audience, String calledUrl) throws Rejected {
-		if (audience == null || !audience.contains(calledUrl)) {
+	private static void checkAudience(List<String> audience, List<String> calledUrls) throws Rejected {
+		if (audience == null || calledUrls.stream().noneMatch(audience::contains)) {
 			throw new Rejected("aud does not name the URL called");
 		}
 	}
@@ -170,11 +170,7 @@ public final class JwtValidator {
 		if (jti == null || jti.isBlank()) {
 			throw new Rejected("no jti");
 		}
-		if (now.isAfter(lastPrune.plusSeconds(1))) {
-			lastPrune = now;
-			seenTokenIds.values().removeIf(until -> until.isBefore(now));
-		}
-		if (seenTokenIds.putIfAbsent(iss + " " + jti, expiry) != null) {
+		if (!seenTokenIds.firstUse(iss, jti, expiry, now)) {
 			throw new Rejected("jti replayed");
 		}
 	}

@@ -14,9 +14,10 @@ import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.KnowledgeWatcher;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.RequestSizeLimitFilter;
-import org.myositiscds.prefetch.CircuitBreaker;
+import org.myositiscds.prefetch.FhirServerBreakers;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
+import org.myositiscds.security.FhirServerAllowlist;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -67,25 +68,28 @@ class KnowledgeConfiguration {
 
 	@Bean
 	PrefetchResolver prefetchResolver(FhirContext fhirContext, MyositisCdsProperties properties, Clock clock,
-			MeterRegistry meters) {
+			MeterRegistry meters, FhirServerAllowlist fhirServers) {
 		MyositisCdsProperties.Prefetch prefetch = properties.prefetch();
 		var fetchThreads = Executors.newCachedThreadPool(task -> {
 			Thread thread = new Thread(task, "fhir-fetch");
 			thread.setDaemon(true);
 			return thread;
 		});
-		var client = new FhirServerClient(fhirContext, fetchThreads, prefetch.timeout(), prefetch.maxPages());
-		return new PrefetchResolver(client, prefetch.timeout(),
-				new CircuitBreaker(prefetch.circuitBreakerFailures(), prefetch.circuitBreakerOpenFor(), clock), meters);
+		var client = new FhirServerClient(fhirContext, fetchThreads, prefetch.timeout(), prefetch.maxPages(), fhirServers);
+		MyositisCdsProperties.CircuitBreaker breaker = prefetch.circuitBreaker();
+		var breakers = new FhirServerBreakers(new FhirServerBreakers.Settings(breaker.window(), breaker.minimumCalls(),
+				breaker.failureRate(), breaker.slowCall(), breaker.slowCallRate(), breaker.openFor(), breaker.trialCalls()),
+				meters);
+		return new PrefetchResolver(client, prefetch.timeout(), breakers, meters);
 	}
 
 	@Bean
 	CdsServiceInvoker cdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver resolver,
 			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog, MyositisCdsProperties properties,
-			MeterRegistry meters, ObjectProvider<ComposedCdsService> composedServices) {
+			MeterRegistry meters, ObjectProvider<ComposedCdsService> composedServices, FhirServerAllowlist fhirServers) {
 		return new CdsServiceInvoker(knowledgeBase, parser, resolver, cardAssembler, clock,
 				cardLog.getIfAvailable(() -> CardLog.NONE), properties.demo().fhirServer(), meters,
-				composedServices.orderedStream().toList());
+				composedServices.orderedStream().toList(), fhirServers);
 	}
 
 	@Bean

@@ -12,16 +12,26 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param knowledge where the ELM, value sets and service definitions are read from
  * @param prefetch how data missing from a call's prefetch is fetched from the EHR
- * @param publicBaseUrl the service's URL as clients see it (behind a proxy it differs from the
- * local address); JWT audiences are checked against it. Empty: the URL each request was received at.
+ * @param publicBaseUrl the service's URL as EHRs call it (behind a proxy it differs from the local
+ * address), required: JWT audiences are checked against it and the cards' links built from it, never
+ * from the request's Host header. The service does not start without it ({@link ServiceAddress}).
  * @param maxRequestSize larger request bodies get 413 before they are parsed
  * @param demo the demo profile's embedded FHIR server
  * @param cors which browser origins may call the service (the CDS Hooks Sandbox runs in a browser)
+ * @param http how request bodies are received
  */
 @ConfigurationProperties("myositis-cds")
 public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultValue Prefetch prefetch,
 		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors,
-		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize, @DefaultValue Demo demo) {
+		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize, @DefaultValue Demo demo,
+		@DefaultValue Http http) {
+
+	/**
+	 * @param bodyTimeout the time a client has to send a whole request body: slower gets 408
+	 * @param maxPendingBodies how many request bodies may be arriving at once: more get 503 at once
+	 */
+	public record Http(@DefaultValue("10s") Duration bodyTimeout, @DefaultValue("500") int maxPendingBodies) {
+	}
 
 	/**
 	 * @param watch a project folder (with cql/, fhir-resources/valueset/ and hooks/) whose knowledge
@@ -53,10 +63,25 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 	/**
 	 * @param timeout the time allowed for each prefetch key fetched from the EHR, all pages included
 	 * @param maxPages how many pages of one search are read before giving up
-	 * @param circuitBreakerFailures consecutive failed queries after which a FHIR server is left alone
-	 * @param circuitBreakerOpenFor how long it is left alone before one query tries it again
+	 * @param circuitBreaker when a FHIR server is left alone after failures (Resilience4j, per origin,
+	 * counting hook calls)
 	 */
 	public record Prefetch(@DefaultValue("3s") Duration timeout, @DefaultValue("10") int maxPages,
-			@DefaultValue("5") int circuitBreakerFailures, @DefaultValue("30s") Duration circuitBreakerOpenFor) {
+			@DefaultValue CircuitBreaker circuitBreaker) {
+	}
+
+	/**
+	 * @param window how many of the latest calls to a server the rates are computed over
+	 * @param minimumCalls calls needed in the window before the breaker may open
+	 * @param failureRate the percentage of failed calls that opens it
+	 * @param slowCall a call whose queries take longer than this counts as slow
+	 * @param slowCallRate the percentage of slow calls that opens it
+	 * @param openFor how long the server is left alone before trial calls
+	 * @param trialCalls how many calls then decide whether to close the breaker again
+	 */
+	public record CircuitBreaker(@DefaultValue("20") int window, @DefaultValue("10") int minimumCalls,
+			@DefaultValue("50") float failureRate, @DefaultValue("2s") Duration slowCall,
+			@DefaultValue("80") float slowCallRate, @DefaultValue("30s") Duration openFor,
+			@DefaultValue("3") int trialCalls) {
 	}
 }

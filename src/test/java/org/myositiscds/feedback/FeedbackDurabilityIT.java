@@ -228,6 +228,7 @@ class FeedbackDurabilityIT {
 		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 		return new ProcessBuilder(java.toString(), "-jar", jar.toString(), "--server.port=" + port,
 				"--myositis-cds.feedback.data-dir=" + dataDir, "--myositis-cds.knowledge.warm-up=false",
+				"--myositis-cds.public-base-url=http://localhost:" + port, "--management.server.port=0",
 				// Durability is under test here, not security (SecurityTests covers that).
 				"--myositis-cds.security.allow-unauthenticated=true")
 			.redirectErrorStream(true)

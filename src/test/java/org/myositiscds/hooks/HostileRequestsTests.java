@@ -270,6 +270,96 @@ class HostileRequestsTests {
 		return text.toString();
 	}
 
+	static Stream<String> notJson() {
+		return Stream.of("text/plain", "application/xml", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+				"application/json; charset=ISO-8859-1", "application/*", "multipart/form-data; boundary=x", "json", "");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("notJson")
+	void aBodyNotTypedAsJsonGets415OnServicesAndFeedback(String contentType) {
+		Map<String, String> headers = contentType.isEmpty() ? Map.of() : Map.of("Content-Type", contentType);
+		for (String path : List.of("/cds-services/" + SIGN, "/cds-services/" + SIGN + "/feedback")) {
+			CdsHooksClient.Answer answer = client.exchange("POST", path,
+					path.endsWith("feedback") ? "{\"feedback\":[]}" : validSign(), headers);
+			assertThat(answer.status()).as(path).isEqualTo(415);
+			assertThat(answer.body().path("error").asText()).isEqualTo("unsupported_media_type");
+			assertThat(answer.body().path("accepted").toString()).contains("application/json").contains("+json");
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("jsonTypes")
+	void jsonAndPlusJsonTypesAreAccepted(String contentType) {
+		CdsHooksClient.Answer answer = client.exchange("POST", "/cds-services/" + SIGN, validSign(),
+				Map.of("Content-Type", contentType));
+		assertThat(answer.status()).isEqualTo(200);
+	}
+
+	static Stream<String> jsonTypes() {
+		return Stream.of("application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
+				"application/fhir+json", "application/cds-hooks+json; charset=utf-8");
+	}
+
+	@Test
+	void anAcceptThatExcludesJsonGets406() {
+		for (String accept : List.of("text/html", "application/xml", "application/json;q=0", "image/*")) {
+			CdsHooksClient.Answer answer = client.exchange("POST", "/cds-services/" + SIGN, validSign(),
+					Map.of("Content-Type", "application/json", "Accept", accept));
+			assertThat(answer.status()).as(accept).isEqualTo(406);
+			assertThat(answer.body().path("error").asText()).isEqualTo("not_acceptable");
+			assertThat(client.exchange("GET", "/cds-services", null, Map.of("Accept", accept)).status()).isEqualTo(406);
+		}
+		for (String accept : List.of("*/*", "application/*", "application/json", "text/html, */*;q=0.8")) {
+			assertThat(client.exchange("POST", "/cds-services/" + SIGN, validSign(),
+					Map.of("Content-Type", "application/json", "Accept", accept)).status()).as(accept).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void manyProblemsGiveASmallAnswerListingTheFirstTwentyAndTheirCount() {
+		ObjectNode request = (ObjectNode) read(validSign());
+		ArrayNode entries = NODES.arrayNode();
+		for (int i = 0; i < 200_000; i++) {
+			entries.add(NODES.objectNode());
+		}
+		((ObjectNode) context(request).get("draftOrders")).set("entry", entries);
+		CdsHooksClient.Answer answer = client.post("/cds-services/" + SIGN, request.toString());
+		assertThat(answer.status()).isEqualTo(400);
+		assertThat(answer.body().path("details")).hasSize(20);
+		assertThat(answer.body().path("problemCount").asInt()).isGreaterThanOrEqualTo(200_000);
+		assertThat(answer.body().toString().length()).isLessThan(5_000);
+	}
+
+	@Test
+	void errorsNeitherEchoTheRequestNorNameLibraryClasses() {
+		for (String body : List.of("{\"hook\": hxreflect-7731}", "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}",
+				"{\"n\":" + "9".repeat(2000) + "}", "[\"hxreflect-7731\"")) {
+			CdsHooksClient.Answer answer = client.post("/cds-services/" + SIGN, body);
+			assertThat(answer.status()).isEqualTo(400);
+			assertThat(answer.body().toString()).doesNotContain("hxreflect").doesNotContain("Constraints")
+				.doesNotContain("jackson").doesNotContain("Unrecognized").doesNotContain("9999");
+			assertThat(answer.body().path("details").get(0).asText()).startsWith("body: ");
+		}
+		CdsHooksClient.Answer unknown = client.post("/cds-services/hxreflect-service", validSign());
+		assertThat(unknown.status()).isEqualTo(404);
+		assertThat(unknown.body().toString()).doesNotContain("hxreflect");
+	}
+
+	@Test
+	void errorAndEveryUnknownPathGetTheServicesOwnJson404() {
+		for (String path : List.of("/error", "/no/such/path", "/cds-services/" + SIGN + "/nothing/here", "/WEB-INF/web.xml",
+				"/actuator/../error")) {
+			CdsHooksClient.Answer answer = client.get(path);
+			assertThat(answer.status()).as(path).isEqualTo(404);
+			assertThat(answer.body().path("error").asText()).as(path).isIn("not_found", "unknown_service");
+			assertThat(answer.body().toString()).doesNotContain("999").doesNotContain("None");
+		}
+		CdsHooksClient.Answer post = client.exchange("POST", "/error", "{}", Map.of("Content-Type", "application/json"));
+		assertThat(post.status()).isEqualTo(404);
+		assertThat(post.body().path("error").asText()).isEqualTo("not_found");
+	}
+
 	@Test
 	void theServiceKeepsServingAfterTheCorpus() {
 		corpus().limit(60).forEach(hostile -> client.post("/cds-services/" + hostile.service(), hostile.body()));

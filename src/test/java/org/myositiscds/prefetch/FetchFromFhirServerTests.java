@@ -39,7 +39,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 // The circuit breaker is tested on its own: here many failures in a row are the point of the tests.
 @CdsServiceTest(properties = { "myositis-cds.prefetch.timeout=2500ms",
-		"myositis-cds.prefetch.circuit-breaker-failures=1000" })
+		"myositis-cds.prefetch.circuit-breaker.window=1000", "myositis-cds.prefetch.circuit-breaker.minimum-calls=1000" })
 class FetchFromFhirServerTests {
 
 	static final String SIGN = "hbv-screening-order-sign";
@@ -149,7 +149,7 @@ class FetchFromFhirServerTests {
 		ehr.stubFor(get(urlPathEqualTo("/fhir/Condition")).willReturn(aResponse().withFixedDelay(5000).withStatus(200)));
 		CdsHooksClient.Answer answer = client.call(SIGN, scenario.withoutPrefetch(SIGN, "order-sign", fhirServer(), TOKEN));
 		assertPreconditionFailed(answer, "conditions");
-		assertThat(answer.body().path("missingPrefetch").path("conditions").asText()).contains("did not answer in time");
+		assertThat(answer.body().path("missingPrefetch").path("conditions").asText()).isEqualTo(PrefetchResolver.NOT_READ);
 	}
 
 	static Stream<Object[]> serverFailures() {
@@ -174,7 +174,9 @@ class FetchFromFhirServerTests {
 		ehr.stubFor(get(urlPathEqualTo("/fhir/Observation")).willReturn(failure));
 		CdsHooksClient.Answer answer = client.call(SIGN, scenario.withoutPrefetch(SIGN, "order-sign", fhirServer(), TOKEN));
 		assertPreconditionFailed(answer, "hbvLabs");
-		assertThat(answer.body().path("missingPrefetch").path("hbvLabs").asText()).contains(reason);
+		// What the server answered goes to the log; the caller learns only that the key could not be read.
+		assertThat(answer.body().path("missingPrefetch").path("hbvLabs").asText()).isEqualTo(PrefetchResolver.NOT_READ);
+		assertThat(answer.body().toString()).doesNotContain(reason);
 	}
 
 	@Test
@@ -209,7 +211,7 @@ class FetchFromFhirServerTests {
 			.withBody(bundle(List.of(), "http://attacker.example.org/steal"))));
 		CdsHooksClient.Answer answer = client.call(SIGN, scenario.withoutPrefetch(SIGN, "order-sign", fhirServer(), TOKEN));
 		assertPreconditionFailed(answer, "hbvLabs");
-		assertThat(answer.body().path("missingPrefetch").path("hbvLabs").asText()).contains("outside the FHIR server");
+		assertThat(answer.body().path("missingPrefetch").path("hbvLabs").asText()).isEqualTo(PrefetchResolver.NOT_READ);
 	}
 
 	@Test

@@ -32,7 +32,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * For every service, its example request answered from the prefetch and answered by fetching the
  * same data from the EHR's FHIR server (WireMock, one stub per prefetch template) gives the same cards.
  */
-@CdsServiceTest(properties = "myositis-cds.prefetch.circuit-breaker-failures=1000")
+@CdsServiceTest(properties = { "myositis-cds.prefetch.circuit-breaker.window=1000",
+		"myositis-cds.prefetch.circuit-breaker.minimum-calls=1000" })
 class FetchPathParityTests {
 
 	@RegisterExtension

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.myositiscds.PatientScenario.patient;
 import static org.myositiscds.PatientScenario.rituximabOrder;
 
@@ -45,7 +46,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.myositiscds.CdsHooksClient;
 import org.myositiscds.CdsServiceTest;
+import org.myositiscds.RawHttp;
+import org.myositiscds.system.ServiceAddress;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.mock.env.MockEnvironment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -53,7 +58,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @CdsServiceTest(properties = { "myositis-cds.security.allow-unauthenticated=false",
 		"myositis-cds.security.tenants=tenant-a", "myositis-cds.security.jwks-refresh-interval=1h",
 		"myositis-cds.security.admin-token=admin-token-for-tests-4f1c9e",
-		"myositis-cds.cors.allowed-origins=https://sandbox.cds-hooks.org" })
+		"myositis-cds.cors.allowed-origins=https://sandbox.cds-hooks.org",
+		// Production: no call without a JWT, so no FHIR server for one, and https only.
+		"myositis-cds.security.unauthenticated-fhir-servers=" })
 class SecurityTests {
 
 	static final String SIGN = "hbv-screening-order-sign";
@@ -63,6 +70,8 @@ class SecurityTests {
 	static final String ROTATING_EHR = "https://rotating-ehr.example.org";
 
 	static final String JKU = "https://ehr.example.org/jwks.json";
+
+	static final String EHR_FHIR_ORIGIN = "https://fhir.ehr.example.org";
 
 	static final ECKey EC_KEY = generateEc("ec-key-1");
 
@@ -82,12 +91,16 @@ class SecurityTests {
 		registry.add("myositis-cds.security.issuers[0].iss", () -> EHR);
 		registry.add("myositis-cds.security.issuers[0].jwks-file", () -> jwks.toUri().toString());
 		registry.add("myositis-cds.security.issuers[0].jku", () -> JKU);
+		registry.add("myositis-cds.security.issuers[0].fhir-servers", () -> EHR_FHIR_ORIGIN);
 		registry.add("myositis-cds.security.issuers[1].iss", () -> ROTATING_EHR);
 		registry.add("myositis-cds.security.issuers[1].jwks-url", () -> jwksServer.baseUrl() + "/jwks");
 	}
 
 	@Autowired
 	CdsHooksClient client;
+
+	@LocalServerPort
+	int port;
 
 	String body() {
 		return patient("sec-1").draft(rituximabOrder("rtx-1")).orderSign(SIGN);
@@ -246,6 +259,67 @@ class SecurityTests {
 		String token = token("/cds-services/" + SIGN);
 		assertThat(callWith(token).status()).isEqualTo(200);
 		assertThat(callWith(token).status()).isEqualTo(401);
+	}
+
+	static Stream<String> fhirServersNotAllowed() {
+		return Stream.of("internal WireMock over http", "https://intranet.example.org/fhir",
+				"https://fhir.ehr.example.org:8443/fhir", "https://user@fhir.ehr.example.org/fhir",
+				"http://fhir.ehr.example.org/fhir");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("fhirServersNotAllowed")
+	void aFhirServerNotAllowedForTheIssuerGets412SayingOnlyThatAndIsNeverCalled(String fhirServer) {
+		String server = fhirServer.startsWith("internal") ? jwksServer.baseUrl() + "/fhir" : fhirServer;
+		jwksServer.stubFor(get(urlPathEqualTo("/fhir/Patient/sec-ssrf")).willReturn(aResponse().withStatus(200)));
+		String request = patient("sec-ssrf").draft(rituximabOrder("rtx-1"))
+			.withoutPrefetch(SIGN, "order-sign", server, "ssrf-access-token-0c1d");
+		CdsHooksClient.Answer answer = client.exchange("POST", "/cds-services/" + SIGN, request,
+				Map.of("Content-Type", "application/json", "Authorization", "Bearer " + token("/cds-services/" + SIGN)));
+		assertThat(answer.status()).isEqualTo(412);
+		assertThat(answer.body().path("error").asText()).isEqualTo("fhir_server_not_allowed");
+		assertThat(answer.body().toString()).doesNotContain("localhost").doesNotContain("intranet")
+			.doesNotContain("8443").doesNotContain("HTTP");
+		assertThat(jwksServer.findAll(getRequestedFor(urlPathEqualTo("/fhir/Patient/sec-ssrf")))).isEmpty();
+	}
+
+	@Test
+	void theAllowedFhirServerOfTheIssuerIsUsed() {
+		String request = patient("sec-allowed").draft(rituximabOrder("rtx-1"))
+			.withoutPrefetch(SIGN, "order-sign", EHR_FHIR_ORIGIN + "/r4", "allowed-access-token-9e2f");
+		CdsHooksClient.Answer answer = client.exchange("POST", "/cds-services/" + SIGN, request,
+				Map.of("Content-Type", "application/json", "Authorization", "Bearer " + token("/cds-services/" + SIGN)));
+		// Allowed, so it is queried; the host does not exist, so the keys could not be read: a coarse 412.
+		assertThat(answer.status()).isEqualTo(412);
+		assertThat(answer.body().path("error").asText()).isEqualTo("prefetch_unavailable");
+		assertThat(answer.body().path("missingPrefetch").path("patient").asText())
+			.isEqualTo("could not be read from the FHIR server");
+	}
+
+	@Test
+	void anAudienceNamingTheHostHeaderIsRefused() throws IOException {
+		String path = "/cds-services/" + SIGN;
+		String forged = sign(ecSigner(EC_KEY), es384("ec-key-1"), claims(path).audience("http://evil.test" + path).build());
+		RawHttp.Response answer = RawHttp.exchange(port, "POST", path, Map.of("Host", "evil.test", "Content-Type",
+				"application/json", "Authorization", "Bearer " + forged), body());
+		assertThat(answer.status()).isEqualTo(401);
+	}
+
+	@Test
+	void theCardsLinksUseTheConfiguredAddressWhateverTheHostHeader() throws IOException {
+		String path = "/cds-services/" + SIGN;
+		RawHttp.Response answer = RawHttp.exchange(port, "POST", path, Map.of("Host", "evil.test", "Content-Type",
+				"application/json", "Authorization", "Bearer " + token(path)), body());
+		assertThat(answer.status()).isEqualTo(200);
+		assertThat(answer.body()).contains("\"url\":\"http://localhost:" + port + "/").doesNotContain("evil.test");
+	}
+
+	@Test
+	void withoutAPublicBaseUrlTheServiceRefusesToStart() {
+		assertThatThrownBy(() -> new ServiceAddress(new MockEnvironment(), "", List.of()))
+			.isInstanceOf(IllegalStateException.class).hasMessageContaining("myositis-cds.public-base-url");
+		assertThatThrownBy(() -> new ServiceAddress(new MockEnvironment(), "cds.example.org", List.of()))
+			.isInstanceOf(IllegalStateException.class).hasMessageContaining("absolute http(s) URL");
 	}
 
 	@Test

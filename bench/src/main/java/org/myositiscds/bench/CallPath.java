@@ -3,6 +3,7 @@ package org.myositiscds.bench;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -13,9 +14,10 @@ import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.KnowledgeBase;
-import org.myositiscds.prefetch.CircuitBreaker;
+import org.myositiscds.prefetch.FhirServerBreakers;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
+import org.myositiscds.security.FhirServerAllowlist;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -53,13 +55,17 @@ final class CallPath {
 			thread.setDaemon(true);
 			return thread;
 		});
-		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10), timeout,
-				new CircuitBreaker(5, Duration.ofSeconds(30), clock), meters);
+		// The requests name the EHR of HookRequests as fhirServer, allowed as the service's configuration would.
+		var fhirServers = new FhirServerAllowlist(Map.of(),
+				List.of(java.net.URI.create(HookRequests.EHR_BASE).resolve("/").toString()), false, null);
+		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10, fhirServers), timeout,
+				new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
+						Duration.ofSeconds(30), 3), meters), meters);
 		invoker = new CdsServiceInvoker(knowledgeBase, parser, prefetchResolver, cardAssembler, clock, CardLog.NONE, false,
-				meters, List.of());
+				meters, List.of(), fhirServers);
 	}
 
 	List<Card> call(String serviceId, byte[] body) {
-		return invoker.call(serviceId, body, SERVICE_BASE_URL);
+		return invoker.call(serviceId, body, SERVICE_BASE_URL, null);
 	}
 }

@@ -61,7 +61,8 @@ final class ServiceProcess implements AutoCloseable {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(jvmOptions);
 		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--spring.profiles.active=demo",
-				"--server.port=" + port, "--myositis-cds.feedback.data-dir=" + workFolder.resolve("data").toAbsolutePath()));
+				// The readiness probe is polled on the service's own port: a load test measures, it is not exposed.
+				"--server.port=" + port, "--management.server.port=" + port, "--myositis-cds.feedback.data-dir=" + workFolder.resolve("data").toAbsolutePath()));
 		command.addAll(appArguments);
 		long ticks = clockTicksPerSecond();
 		long launched = System.nanoTime();
