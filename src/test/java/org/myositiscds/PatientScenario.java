@@ -11,9 +11,11 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -466,7 +468,26 @@ public final class PatientScenario {
 			}
 		}
 		bundle.setTotal(bundle.getEntry().size());
+		if (parameters.getOrDefault("_include", "").endsWith(":medication")) {
+			includeMedications(bundle);
+		}
 		return FHIR.newJsonParser().encodeResourceToString(bundle);
+	}
+
+	/** {@code _include=...:medication}: the record's Medications that the matches name, once each, as a server adds them. */
+	private void includeMedications(Bundle bundle) {
+		FhirTerser terser = FHIR.newTerser();
+		Set<String> named = new HashSet<>();
+		bundle.getEntry().forEach(entry -> terser.getValues(entry.getResource(), "medication").stream()
+			.filter(Reference.class::isInstance)
+			.forEach(reference -> named.add(((Reference) reference).getReference())));
+		for (Resource resource : records) {
+			if (resource.fhirType().equals("Medication") && named.contains("Medication/" + resource.getIdElement().getIdPart())) {
+				bundle.addEntry().setFullUrl("http://ehr.example.org/fhir/Medication/" + resource.getIdElement().getIdPart())
+					.setResource(resource)
+					.getSearch().setMode(Bundle.SearchEntryMode.INCLUDE);
+			}
+		}
 	}
 
 	private static boolean matches(Resource resource, Map<String, String> parameters) {
