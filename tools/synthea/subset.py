@@ -82,14 +82,11 @@ def main(population, out, selections):
             target = resource.get("medicationReference", {}).get("reference", "")
             if target.startswith("Medication/") and medications.get(target[11:]) not in referenced:
                 referenced.append(medications[target[11:]])
-        bundle = {
-            "resourceType": "Bundle",
-            "type": "collection",
-            "timestamp": reference_date.isoformat() + "T00:00:00Z",
-            "entry": [{"resource": r} for r in kept + referenced],
-        }
+        # One entry a line: small, and a change to one resource is a one-line diff.
+        entries = ",\n".join(json.dumps({"resource": r}, separators=(",", ":")) for r in kept + referenced)
+        header = {"resourceType": "Bundle", "type": "collection", "timestamp": reference_date.isoformat() + "T00:00:00Z"}
         target_file = Path(out) / f"{name}.json"
-        target_file.write_text(json.dumps(bundle, indent=1) + "\n")
+        target_file.write_text(json.dumps(header, separators=(",", ":"))[:-1] + ',"entry":[\n' + entries + "\n]}\n")
         print(f"{target_file}: {len(kept) + len(referenced)} resources of patient {patient_id}")
 
 
