@@ -49,6 +49,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.SimpleQuantity;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Timing;
+import org.hl7.fhir.r4.model.Type;
 
 /**
  * A patient's record and draft orders, shaped like an EHR's FHIR data (identifiers, categories,
@@ -476,11 +477,15 @@ public final class PatientScenario {
 
 	/** {@code _include=...:medication}: the record's Medications that the matches name, once each, as a server adds them. */
 	private void includeMedications(Bundle bundle) {
-		FhirTerser terser = FHIR.newTerser();
 		Set<String> named = new HashSet<>();
-		bundle.getEntry().forEach(entry -> terser.getValues(entry.getResource(), "medication").stream()
-			.filter(Reference.class::isInstance)
-			.forEach(reference -> named.add(((Reference) reference).getReference())));
+		for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+			Type medication = entry.getResource() instanceof MedicationRequest request ? request.getMedication()
+					: entry.getResource() instanceof MedicationStatement statement ? statement.getMedication()
+					: entry.getResource() instanceof MedicationAdministration administration ? administration.getMedication() : null;
+			if (medication instanceof Reference reference) {
+				named.add(reference.getReference());
+			}
+		}
 		for (Resource resource : records) {
 			if (resource.fhirType().equals("Medication") && named.contains("Medication/" + resource.getIdElement().getIdPart())) {
 				bundle.addEntry().setFullUrl("http://ehr.example.org/fhir/Medication/" + resource.getIdElement().getIdPart())

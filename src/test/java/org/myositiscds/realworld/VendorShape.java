@@ -83,6 +83,15 @@ public enum VendorShape {
 		this.transform = transform;
 	}
 
+	/**
+	 * Whether the shape changes what the EHR's FHIR API answers differently from a prefetch (where
+	 * Medications are and how they are found), so that fetching must be tested too. The other shapes
+	 * change the resources alone, which reach the service the same way in both.
+	 */
+	public boolean changesWhatIsFetched() {
+		return this == AS_GENERATED || this == INCLUDED_MEDICATION || this == SERVER_ONLY_MEDICATION || this == ALL_AT_ONCE;
+	}
+
 	/** The record in this shape; the record given is not changed. */
 	public FixtureRecord apply(FixtureRecord record) {
 		return transform.apply(record.copy());
