@@ -11,9 +11,11 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -47,6 +49,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.SimpleQuantity;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Timing;
+import org.hl7.fhir.r4.model.Type;
 
 /**
  * A patient's record and draft orders, shaped like an EHR's FHIR data (identifiers, categories,
@@ -466,7 +469,30 @@ public final class PatientScenario {
 			}
 		}
 		bundle.setTotal(bundle.getEntry().size());
+		if (parameters.getOrDefault("_include", "").endsWith(":medication")) {
+			includeMedications(bundle);
+		}
 		return FHIR.newJsonParser().encodeResourceToString(bundle);
+	}
+
+	/** {@code _include=...:medication}: the record's Medications that the matches name, once each, as a server adds them. */
+	private void includeMedications(Bundle bundle) {
+		Set<String> named = new HashSet<>();
+		for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+			Type medication = entry.getResource() instanceof MedicationRequest request ? request.getMedication()
+					: entry.getResource() instanceof MedicationStatement statement ? statement.getMedication()
+					: entry.getResource() instanceof MedicationAdministration administration ? administration.getMedication() : null;
+			if (medication instanceof Reference reference) {
+				named.add(reference.getReference());
+			}
+		}
+		for (Resource resource : records) {
+			if (resource.fhirType().equals("Medication") && named.contains("Medication/" + resource.getIdElement().getIdPart())) {
+				bundle.addEntry().setFullUrl("http://ehr.example.org/fhir/Medication/" + resource.getIdElement().getIdPart())
+					.setResource(resource)
+					.getSearch().setMode(Bundle.SearchEntryMode.INCLUDE);
+			}
+		}
 	}
 
 	private static boolean matches(Resource resource, Map<String, String> parameters) {
