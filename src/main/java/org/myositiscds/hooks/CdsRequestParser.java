@@ -17,6 +17,7 @@ import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Medication;
+import org.myositiscds.prefetch.FhirDateCheck;
 import org.hl7.fhir.r4.model.Resource;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

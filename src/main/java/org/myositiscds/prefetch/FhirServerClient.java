@@ -110,6 +110,11 @@ public final class FhirServerClient {
 			if (resource instanceof OperationOutcome) {
 				throw new FetchFailure("the FHIR server answered with an OperationOutcome");
 			}
+			List<String> invalidDates = FhirDateCheck.problems((Resource) resource);
+			if (!invalidDates.isEmpty()) {
+				throw new FetchFailure("the FHIR server's answer is not valid FHIR: " + invalidDates.get(0)
+						+ (invalidDates.size() > 1 ? " (and " + (invalidDates.size() - 1) + " more)" : ""));
+			}
 			return resource;
 		}
 		catch (DataFormatException | ClassCastException e) {

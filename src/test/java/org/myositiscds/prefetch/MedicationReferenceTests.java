@@ -428,6 +428,20 @@ class MedicationReferenceTests {
 	}
 
 	@Test
+	void aBirthDateWithATimeFromTheFhirServerIs412NamingTheElement() {
+		PatientScenario scenario = patient("ref-fetched-birthdate").draft(rituximabOrder("rtx-1"));
+		scenario.serveOn(ehr::stubFor, HBV, "/fhir");
+		ObjectNode patient = (ObjectNode) TestJson.read(scenario.answer("Patient/{{context.patientId}}"));
+		patient.put("birthDate", "1970-01-01T10:00:00Z");
+		ehr.stubFor(get(urlPathEqualTo("/fhir/Patient/" + scenario.id()))
+			.willReturn(aResponse().withStatus(200).withBody(patient.toString())));
+		CdsHooksClient.Answer answer = client.call(HBV, scenario.withoutPrefetch(HBV, "order-sign", fhirServer(), TOKEN));
+		assertThat(answer.status()).isEqualTo(412);
+		assertThat(answer.body().path("missingPrefetch").path("patient").asText())
+			.contains("not valid FHIR: Patient.birthDate: not a FHIR date").doesNotContain("1970");
+	}
+
+	@Test
 	void aDraftOrderWithAMalformedDateIs400NamingTheEntry() {
 		PatientScenario scenario = patient("ref-authored").dermatomyositis().draft(rituximabOrder("rtx-1"));
 		ObjectNode request = (ObjectNode) TestJson.read(scenario.orderSign(HBV));

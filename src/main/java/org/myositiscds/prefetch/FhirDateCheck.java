@@ -1,4 +1,4 @@
-package org.myositiscds.hooks;
+package org.myositiscds.prefetch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +15,14 @@ import org.hl7.fhir.r4.model.Resource;
 /**
  * HAPI's lenient parser takes a {@code date} with a time of day ({@code birthDate
  * "1970-01-01T10:00:00Z"}) and other malformed dates without complaint, and the CQL then reads
- * them wrongly or fails. The dates of a resource are checked against the FHIR R4 formats instead,
- * naming the element of each one that does not match, never its value.
+ * them wrongly or fails. The dates of a resource, sent in the request or read from the FHIR
+ * server, are checked against the FHIR R4 formats instead, naming the element of each one that
+ * does not match, never its value.
  * <p>
  * A dateTime with a time but no time zone is accepted, against the letter of FHIR R4: EHR exports
  * often leave the zone out, and the rules only read its day.
  */
-final class FhirDateCheck {
+public final class FhirDateCheck {
 
 	private static final String YEAR = "([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)";
 
@@ -42,7 +43,7 @@ final class FhirDateCheck {
 	}
 
 	/** Each element of the resource whose date does not have its type's format, with what is expected. */
-	static List<String> problems(Resource resource) {
+	public static List<String> problems(Resource resource) {
 		List<String> problems = new ArrayList<>();
 		check(resource, resource.fhirType(), problems);
 		return problems;
