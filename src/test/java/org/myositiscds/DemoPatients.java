@@ -59,6 +59,13 @@ public final class DemoPatients {
 
 	/** The patient's record and draft orders, ready to answer a service's prefetch. */
 	public static PatientScenario scenario(String patientId, LocalDate today) {
+		return scenario(patientId, today, bundle(patientId + ".draft-orders.json", today).getEntry().stream()
+			.map(Bundle.BundleEntryComponent::getResource)
+			.toList());
+	}
+
+	/** The patient's record, with other draft orders than its own. */
+	public static PatientScenario scenario(String patientId, LocalDate today, List<? extends Resource> drafts) {
 		Patient patient = null;
 		List<Resource> records = new ArrayList<>();
 		for (Bundle.BundleEntryComponent entry : bundle(patientId + ".json", today).getEntry()) {
@@ -72,9 +79,6 @@ public final class DemoPatients {
 		if (patient == null) {
 			throw new IllegalStateException(patientId + ".json has no Patient");
 		}
-		List<Resource> drafts = bundle(patientId + ".draft-orders.json", today).getEntry().stream()
-			.map(Bundle.BundleEntryComponent::getResource)
-			.toList();
 		return PatientScenario.of(patient, records, drafts);
 	}
 }

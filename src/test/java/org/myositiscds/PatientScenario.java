@@ -252,6 +252,7 @@ public final class PatientScenario {
 		MedicationRequest request = order("med-" + (++sequence), rxnorm, display);
 		request.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
 		request.setAuthoredOnElement(daysAgo(days));
+		request.setSubject(new Reference("Patient/" + id()));
 		records.add(request);
 		return this;
 	}

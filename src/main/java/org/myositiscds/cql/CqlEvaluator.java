@@ -11,7 +11,9 @@ import java.util.concurrent.Semaphore;
 import ca.uhn.fhir.context.FhirContext;
 import kotlin.Pair;
 import org.hl7.elm.r1.VersionedIdentifier;
+import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.Resource;
+import org.myositiscds.prefetch.MedicationReferences;
 import org.myositiscds.prefetch.PatientData;
 import org.opencds.cqf.cql.engine.data.CompositeDataProvider;
 import org.opencds.cqf.cql.engine.execution.CqlEngine;
@@ -93,22 +95,20 @@ public final class CqlEvaluator {
 			ZonedDateTime now, boolean profile) {
 		List<Resource> allResources = new ArrayList<>(data.resources());
 		allResources.add(data.patient());
-		List<Resource> medicationSources = new ArrayList<>(allResources);
-		Map<String, Object> cqlParameters = new HashMap<>();
-		parameters.forEach((name, value) -> {
-			if (value instanceof List<?> list && list.stream().allMatch(Resource.class::isInstance)) {
-				@SuppressWarnings("unchecked")
-				List<Resource> resources = (List<Resource>) list;
-				medicationSources.addAll(resources);
-				cqlParameters.put(name, MedicationConcepts.inline(resources, medicationSources));
-			}
-			else {
-				cqlParameters.put(name, value);
+		List<Resource> requestResources = new ArrayList<>();
+		parameters.values().forEach(value -> {
+			if (isResourceList(value)) {
+				requestResources.addAll(resources(value));
 			}
 		});
+		// Draft orders' Medications before the patient data's, as "An order's medication" orders them.
+		Map<String, Medication> medications = MedicationReferences.index(requestResources, allResources);
+		Map<String, Object> cqlParameters = new HashMap<>();
+		parameters.forEach((name, value) -> cqlParameters.put(name, isResourceList(value)
+				? MedicationConcepts.inline(resources(value), medications, data.unreadMedications()) : value));
 
-		var retrieve = new PatientDataRetrieveProvider(MedicationConcepts.inline(allResources, medicationSources),
-				modelResolver, terminology);
+		var retrieve = new PatientDataRetrieveProvider(
+				MedicationConcepts.inline(allResources, medications, data.unreadMedications()), modelResolver, terminology);
 		var environment = new Environment(libraries.libraryManager(),
 				Map.of(FHIR_MODEL_URI, new CompositeDataProvider(modelResolver, retrieve),
 						AnyTypeSystemDataProvider.SYSTEM_MODEL_URI, SYSTEM_DATA_PROVIDER),
@@ -138,6 +138,15 @@ public final class CqlEvaluator {
 		Map<String, Object> values = new HashMap<>();
 		result.getExpressionResults().forEach((name, value) -> values.put(name, value.getValue()));
 		return new Profiled(values, profile ? engine.getState().getDebugResult().getProfile() : null);
+	}
+
+	private static boolean isResourceList(Object value) {
+		return value instanceof List<?> list && list.stream().allMatch(Resource.class::isInstance);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Resource> resources(Object resourceList) {
+		return (List<Resource>) resourceList;
 	}
 
 	/** A guideline library failed while evaluating: a defect in the knowledge, not in the request. */

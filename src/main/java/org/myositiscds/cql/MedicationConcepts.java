@@ -1,65 +1,87 @@
 package org.myositiscds.cql;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationAdministration;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.Type;
+import org.hl7.fhir.r4.model.StringType;
+import org.myositiscds.prefetch.MedicationReferences;
 
 /**
- * EHRs name a medication either by a CodeableConcept or by a reference to a Medication
- * (contained, or a resource of its own). The CQL sees one shape: a copy of each medication
- * resource whose reference resolves gets the Medication's code as its CodeableConcept.
- * Resources whose reference cannot be resolved are left as they are.
+ * EHRs name a medication either by a CodeableConcept or by a reference to a Medication. The CQL
+ * sees one shape: a copy of each medication record whose reference resolves (contained first, then
+ * the index of the call's Medications) gets the Medication's code as its CodeableConcept. A copy
+ * whose reference does not resolve to a coded Medication carries the {@link #NOT_IDENTIFIED}
+ * extension instead, naming the reference and why, so that the CQL can say so (DATA-1) rather
+ * than read the record as "not this drug". The resources as the EHR sent them stay untouched:
+ * suggestions that update an order start from those.
  */
 final class MedicationConcepts {
+
+	/** Read by MyositisCommon: sub-extensions {@code reference} and {@code reason}, both strings. */
+	static final String NOT_IDENTIFIED = "https://fhir.myositis-cds.org/StructureDefinition/medication-not-identified";
 
 	private MedicationConcepts() {
 	}
 
-	static List<Resource> inline(List<Resource> resources, List<Resource> medicationSources) {
-		Map<String, Medication> medicationsById = new HashMap<>();
-		for (Resource resource : medicationSources) {
-			if (resource instanceof Medication medication && medication.hasIdElement()) {
-				medicationsById.put(medication.getIdElement().getIdPart(), medication);
-			}
-		}
-		return resources.stream().map(resource -> inline(resource, medicationsById)).toList();
+	/**
+	 * @param medications the call's Medications by key ({@link MedicationReferences#index})
+	 * @param unread why a Medication could not be had, by key; a key in neither map was not in the request
+	 */
+	static List<Resource> inline(List<Resource> resources, Map<String, Medication> medications,
+			Map<String, String> unread) {
+		return resources.stream().map(resource -> inline(resource, medications, unread)).toList();
 	}
 
-	private static Resource inline(Resource resource, Map<String, Medication> medicationsById) {
-		if (resource instanceof MedicationRequest request && request.hasMedicationReference()) {
-			CodeableConcept concept = resolve(request.getMedicationReference(), medicationsById);
-			return concept == null ? resource : request.copy().setMedication(concept);
+	private static Resource inline(Resource resource, Map<String, Medication> medications, Map<String, String> unread) {
+		Reference reference = MedicationReferences.referenceOf(resource);
+		if (reference == null) {
+			return resource;
 		}
-		if (resource instanceof MedicationStatement statement && statement.hasMedicationReference()) {
-			CodeableConcept concept = resolve(statement.getMedicationReference(), medicationsById);
-			return concept == null ? resource : statement.copy().setMedication(concept);
+		String key = MedicationReferences.key(reference);
+		Medication medication = reference.getResource() instanceof Medication contained ? contained
+				: key == null ? null : medications.get(key);
+		DomainResource copy = (DomainResource) resource.copy();
+		if (medication != null && isCoded(medication.getCode())) {
+			setMedication(copy, medication.getCode());
+			return copy;
 		}
-		if (resource instanceof MedicationAdministration administration
-				&& administration.getMedication() instanceof Reference reference) {
-			CodeableConcept concept = resolve(reference, medicationsById);
-			return concept == null ? resource : administration.copy().setMedication(concept);
-		}
-		return resource;
+		String reason = medication != null ? "the Medication has no code (text alone does not identify a drug)"
+				: key == null ? "the reference names no Medication"
+				: unread.getOrDefault(key, "not in the request");
+		Extension notIdentified = new Extension(NOT_IDENTIFIED);
+		notIdentified.addExtension("reference", new StringType(describe(reference)));
+		notIdentified.addExtension("reason", new StringType(reason));
+		copy.addExtension(notIdentified);
+		return copy;
 	}
 
-	private static CodeableConcept resolve(Type medication, Map<String, Medication> medicationsById) {
-		Reference reference = (Reference) medication;
-		if (reference.getResource() instanceof Medication contained && contained.hasCode()) {
-			return contained.getCode();
+	private static boolean isCoded(CodeableConcept concept) {
+		return concept.getCoding().stream().anyMatch(coding -> coding.hasSystem() && coding.hasCode());
+	}
+
+	private static String describe(Reference reference) {
+		String target = reference.hasReference() ? reference.getReference() : "a reference without a target";
+		return reference.hasDisplay() ? target + " (" + reference.getDisplay() + ")" : target;
+	}
+
+	private static void setMedication(DomainResource copy, CodeableConcept concept) {
+		if (copy instanceof MedicationRequest request) {
+			request.setMedication(concept);
 		}
-		if (!reference.hasReference()) {
-			return null;
+		else if (copy instanceof MedicationStatement statement) {
+			statement.setMedication(concept);
 		}
-		Medication referenced = medicationsById.get(reference.getReferenceElement().getIdPart());
-		return referenced != null && referenced.hasCode() ? referenced.getCode() : null;
+		else {
+			((MedicationAdministration) copy).setMedication(concept);
+		}
 	}
 }

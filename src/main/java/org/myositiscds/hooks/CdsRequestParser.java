@@ -9,12 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Medication;
+import org.myositiscds.prefetch.FhirDateCheck;
 import org.hl7.fhir.r4.model.Resource;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +41,11 @@ public final class CdsRequestParser {
 	/** The request resources order-select and order-sign carry in draftOrders (FHIR R4). */
 	private static final Set<String> ORDER_TYPES = Set.of("MedicationRequest", "ServiceRequest", "NutritionOrder",
 			"VisionPrescription", "DeviceRequest", "CommunicationRequest");
+
+	private static final int MAX_PROBLEMS_PER_FIELD = 10;
+
+	/** How HAPI names the element of an invalid value in its message. */
+	private static final Pattern INVALID_ELEMENT = Pattern.compile("\\[element=\"([A-Za-z0-9\\[\\]]{1,64})\"\\]");
 
 	private final FhirContext fhirContext;
 
@@ -197,11 +205,13 @@ public final class CdsRequestParser {
 			if (resource == null) {
 				problems.add("context.draftOrders.entry[" + i + "]: has no resource");
 			}
-			else if (!ORDER_TYPES.contains(resource.fhirType())) {
+			else if (!ORDER_TYPES.contains(resource.fhirType()) && !(resource instanceof Medication)) {
 				problems.add("context.draftOrders.entry[" + i + "]: a " + resource.fhirType()
-						+ " is not an order; expected one of " + new java.util.TreeSet<>(ORDER_TYPES));
+						+ " is not an order; expected one of " + new java.util.TreeSet<>(ORDER_TYPES)
+						+ ", or a Medication an order references");
 			}
 			else {
+				// A Medication an order references is supporting data: the rules look for it here.
 				orders.add(resource);
 			}
 		}
@@ -215,7 +225,9 @@ public final class CdsRequestParser {
 			return List.of();
 		}
 		Set<String> draftReferences = new HashSet<>();
-		draftOrders.forEach(order -> draftReferences.add(order.fhirType() + "/" + order.getIdElement().getIdPart()));
+		draftOrders.stream()
+			.filter(order -> ORDER_TYPES.contains(order.fhirType()))
+			.forEach(order -> draftReferences.add(order.fhirType() + "/" + order.getIdElement().getIdPart()));
 		List<String> references = new ArrayList<>();
 		for (int i = 0; i < selections.size(); i++) {
 			JsonNode selection = selections.get(i);
@@ -263,13 +275,45 @@ public final class CdsRequestParser {
 	private Resource parseFhir(JsonNode json, String field, List<String> problems) {
 		try {
 			IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false));
-			return (Resource) parser.parseResource(jsonMapper.writeValueAsString(json));
+			Resource resource = (Resource) parser.parseResource(jsonMapper.writeValueAsString(json));
+			List<String> invalidDates = FhirDateCheck.problems(resource);
+			// A long record with one systematic mistake must not make the answer long.
+			invalidDates.stream().limit(MAX_PROBLEMS_PER_FIELD).forEach(problem -> problems.add(field + ": " + problem));
+			if (invalidDates.size() > MAX_PROBLEMS_PER_FIELD) {
+				problems.add(field + ": and " + (invalidDates.size() - MAX_PROBLEMS_PER_FIELD) + " more invalid dates");
+			}
+			return invalidDates.isEmpty() ? resource : null;
 		}
 		catch (RuntimeException e) {
 			// HAPI signals malformed input with DataFormatException, and some shapes (an entry whose
 			// resource is a number) with other runtime exceptions: all of them are the client's mistake.
-			problems.add(field + ": not a valid FHIR R4 resource");
+			problems.add(field + ": " + invalidPart(json, e) + "not a valid FHIR R4 resource");
 			return null;
 		}
+	}
+
+	/**
+	 * Where HAPI found the resource invalid, as far as it says: the Bundle entry (parsed alone to
+	 * find it) and the element's name, taken from the message, whose value is never echoed.
+	 */
+	private String invalidPart(JsonNode json, RuntimeException failure) {
+		JsonNode entries = json.path("entry");
+		for (int i = 0; i < entries.size(); i++) {
+			JsonNode resource = entries.get(i).path("resource");
+			try {
+				fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false))
+					.parseResource(jsonMapper.writeValueAsString(resource));
+			}
+			catch (RuntimeException entryFailure) {
+				return "Bundle.entry[" + i + "].resource" + element(entryFailure) + ": ";
+			}
+		}
+		String element = element(failure);
+		return element.isEmpty() ? "" : json.path("resourceType").asString("") + element + ": ";
+	}
+
+	private static String element(RuntimeException failure) {
+		Matcher element = INVALID_ELEMENT.matcher(String.valueOf(failure.getMessage()));
+		return element.find() ? "." + element.group(1) : "";
 	}
 }

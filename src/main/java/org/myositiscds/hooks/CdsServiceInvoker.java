@@ -190,9 +190,10 @@ public final class CdsServiceInvoker {
 
 	private List<Card> evaluate(Knowledge knowledge, ServiceDefinition service, CdsRequest request,
 			String serviceBaseUrl, String issuer) {
-		PatientData data = prefetchResolver.resolve(service.prefetchTemplates(),
-				new PrefetchResolver.Offer(request.prefetch(), fhirServer(request, serviceBaseUrl, issuer), request.accessToken(),
-						request.contextFields(), request.patientId()));
+		PrefetchResolver.Offer offer = new PrefetchResolver.Offer(request.prefetch(), fhirServer(request, serviceBaseUrl, issuer),
+				request.accessToken(), request.contextFields(), request.patientId());
+		PatientData data = prefetchResolver.withReferencedMedications(
+				prefetchResolver.resolve(service.prefetchTemplates(), offer), request.draftOrders(), offer);
 		Map<String, Object> parameters = Map.of(
 				GuidelineContract.HOOK, request.hook(),
 				GuidelineContract.DRAFT_ORDERS, request.draftOrders(),

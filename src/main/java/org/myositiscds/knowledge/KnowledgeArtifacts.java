@@ -67,7 +67,11 @@ public final class KnowledgeArtifacts {
 		return library;
 	}
 
-	public static PlanDefinition planDefinition(ServiceDefinition service, String cql) {
+	/**
+	 * @param titles rule titles by id, from every library: a rule shared by all services (DATA-1)
+	 * declares its code once, in MyositisCommon
+	 */
+	public static PlanDefinition planDefinition(ServiceDefinition service, String cql, Map<String, String> titles) {
 		var plan = new PlanDefinition();
 		plan.setId(service.id());
 		plan.setUrl(CANONICAL_BASE + "PlanDefinition/" + service.id());
@@ -78,7 +82,6 @@ public final class KnowledgeArtifacts {
 		plan.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/plan-definition-type",
 				"eca-rule", "ECA Rule")));
 		plan.addLibrary(CANONICAL_BASE + "Library/" + service.library());
-		Map<String, String> titles = GuidancePages.ruleTitles(cql);
 		List<String> rules = new ArrayList<>();
 		Matcher card = RULE_CARD.matcher(cql);
 		while (card.find()) {
@@ -129,9 +132,11 @@ public final class KnowledgeArtifacts {
 		}
 		ServiceCatalog catalog = ServiceCatalog.fromLocation(java.nio.file.Path.of(args[2]).toUri() + "/",
 				tools.jackson.databind.json.JsonMapper.builder().build(), libraries.names());
+		Map<String, String> titles = new java.util.HashMap<>();
+		cqlByName.values().forEach(cql -> titles.putAll(GuidancePages.ruleTitles(cql)));
 		for (ServiceDefinition service : catalog.services()) {
 			java.nio.file.Files.writeString(out.resolve("PlanDefinition-" + service.id() + ".json"),
-					json.encodeResourceToString(planDefinition(service, cqlByName.get(service.library()))));
+					json.encodeResourceToString(planDefinition(service, cqlByName.get(service.library()), titles)));
 		}
 		System.out.println("Wrote " + cqlByName.size() + " Libraries and " + catalog.services().size()
 				+ " PlanDefinitions to " + out);

@@ -116,12 +116,17 @@ public final class FhirServerClient {
 
 	private IBaseResource parse(HttpResponse<String> response) {
 		if (response.statusCode() != 200) {
-			throw new FetchFailure("the FHIR server answered HTTP " + response.statusCode());
+			throw new FetchFailure("the FHIR server answered HTTP " + response.statusCode(), response.statusCode());
 		}
 		try {
 			IBaseResource resource = fhirContext.newJsonParser().parseResource(response.body());
 			if (resource instanceof OperationOutcome) {
 				throw new FetchFailure("the FHIR server answered with an OperationOutcome");
+			}
+			List<String> invalidDates = FhirDateCheck.problems((Resource) resource);
+			if (!invalidDates.isEmpty()) {
+				throw new FetchFailure("the FHIR server's answer is not valid FHIR: " + invalidDates.get(0)
+						+ (invalidDates.size() > 1 ? " (and " + (invalidDates.size() - 1) + " more)" : ""));
 			}
 			return resource;
 		}
@@ -175,15 +180,33 @@ public final class FhirServerClient {
 	/** Why a query could not be answered; the message names no patient data. */
 	public static final class FetchFailure extends CompletionException {
 
+		private final int httpStatus;
+
 		public FetchFailure(String message) {
-			super(message, null);
+			this(message, 0);
 		}
 
-		public static String reasonOf(Throwable failure) {
+		FetchFailure(String message, int httpStatus) {
+			super(message, null);
+			this.httpStatus = httpStatus;
+		}
+
+		/** The HTTP status the server answered with, or 0 when the failure was not an HTTP answer. */
+		int httpStatus() {
+			return httpStatus;
+		}
+
+		/** The failure itself, from the exception a fetch completed with. */
+		static Throwable causeOf(Throwable failure) {
 			Throwable cause = failure;
 			while (cause instanceof CompletionException && !(cause instanceof FetchFailure) && cause.getCause() != null) {
 				cause = cause.getCause();
 			}
+			return cause;
+		}
+
+		public static String reasonOf(Throwable failure) {
+			Throwable cause = causeOf(failure);
 			if (cause instanceof FetchFailure) {
 				return cause.getMessage();
 			}

@@ -6,15 +6,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Property;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +48,15 @@ public final class PrefetchResolver {
 
 	private final MeterRegistry meters;
 
+	private final MedicationReferences medicationReferences;
+
 	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout, FhirServerBreakers breakers,
 			MeterRegistry meters) {
 		this.fhirServerClient = fhirServerClient;
 		this.timeout = timeout;
 		this.breakers = breakers;
 		this.meters = meters;
+		this.medicationReferences = new MedicationReferences(fhirServerClient, timeout, breakers, meters);
 	}
 
 	/**
@@ -108,7 +116,54 @@ public final class PrefetchResolver {
 			.orElseThrow(() -> new PrefetchUnavailableException(
 					Map.of("patient", "no Patient resource with the context's patientId was found")));
 		resources.removeIf(r -> r instanceof Patient);
-		return new PatientData(patient, resources);
+		return new PatientData(patient, ofThePatient(resources, offer.patientId()));
+	}
+
+	/**
+	 * The patient data with the Medications its records and the draft orders name by reference
+	 * that the request does not hold, read from the call's FHIR server (see {@link MedicationReferences}).
+	 */
+	public PatientData withReferencedMedications(PatientData data, List<Resource> draftOrders, Offer offer) {
+		return medicationReferences.read(data, draftOrders, offer.fhirServer(), offer.accessToken());
+	}
+
+	/**
+	 * The resources that belong to the call's patient. One that names no patient, or another, is
+	 * ignored: a Condition without subject is nobody's diagnosis. Types without a patient by design
+	 * (Medication) are kept. Logged by type and count only.
+	 */
+	static List<Resource> ofThePatient(List<Resource> resources, String patientId) {
+		Map<String, Integer> ignored = new TreeMap<>();
+		List<Resource> kept = new ArrayList<>(resources.size());
+		for (Resource resource : resources) {
+			if (namesThePatient(resource, patientId)) {
+				kept.add(resource);
+			}
+			else {
+				ignored.merge(resource.fhirType(), 1, Integer::sum);
+			}
+		}
+		if (!ignored.isEmpty()) {
+			log.warn("Ignored resources of the prefetch that name no patient or another patient: {}", ignored);
+		}
+		return kept;
+	}
+
+	private static boolean namesThePatient(Resource resource, String patientId) {
+		Property link = resource.getNamedProperty("subject");
+		if (link == null) {
+			link = resource.getNamedProperty("patient");
+		}
+		if (link == null) {
+			return true;
+		}
+		for (Base value : link.getValues()) {
+			if (value instanceof Reference reference && reference.hasReference()) {
+				IdType id = new IdType(reference.getReference());
+				return "Patient".equals(id.getResourceType()) && patientId.equals(id.getIdPart());
+			}
+		}
+		return false;
 	}
 
 	/** All the call's queries at once, counted as one call by the server's breaker. */

@@ -35,7 +35,7 @@ class GuidancePagesTests {
 	@Test
 	void everyRuleOfTheClinicalRulesHasAPageThatQuotesWhatItRestsOn() {
 		GuidancePages pages = GuidancePages.fromLocation("classpath:cql/");
-		java.util.List<String> expected = new java.util.ArrayList<>();
+		java.util.List<String> expected = new java.util.ArrayList<>(java.util.List.of("DATA-1"));
 		for (int i = 1; i <= 6; i++) {
 			expected.add("HBV-" + i);
 		}

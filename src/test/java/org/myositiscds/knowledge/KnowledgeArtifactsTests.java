@@ -54,7 +54,7 @@ class KnowledgeArtifactsTests {
 			.parseResource(PlanDefinition.class, Files.readString(FOLDER.resolve("PlanDefinition-rituximab-order-select.json")));
 		assertThat(plan.getAction()).extracting(PlanDefinition.PlanDefinitionActionComponent::getId)
 			.containsExactly("RTX-1", "RTX-2", "RTX-3", "RTX-4", "RTX-5", "RTX-6", "RTX-7", "RTX-8", "RTX-9", "RTX-10",
-					"RTX-11", "RTX-12", "RTX-13");
+					"RTX-11", "RTX-12", "RTX-13", "DATA-1");
 		assertThat(plan.getActionFirstRep().getTriggerFirstRep().getName()).isEqualTo("order-select");
 		assertThat(plan.getActionFirstRep().getConditionFirstRep().getExpression().getExpression())
 			.isEqualTo("RTX-1 Applies");

@@ -24,10 +24,12 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.ParameterDefinition;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RequestGroup;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
@@ -95,34 +97,46 @@ class PlanDefinitionApplyTests {
 		Set<String> rulesSeen = new TreeSet<>();
 		Set<String> rulesPublished = new TreeSet<>();
 		for (String patientId : DemoPatients.ids()) {
-			PatientScenario scenario = DemoPatients.scenario(patientId, today);
-			List<Resource> drafts = draftOrders(patientId, today);
-			String firstDraft = drafts.get(0).fhirType() + "/" + drafts.get(0).getIdPart();
-			for (String serviceId : serviceIds()) {
-				boolean select = serviceId.endsWith("order-select");
-				CdsHooksClient.Answer answer = client.call(serviceId,
-						select ? scenario.orderSelect(serviceId, drafts.get(0).getIdPart()) : scenario.orderSign(serviceId));
-				assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
-				Set<String> fromService = new TreeSet<>(answer.rules());
-
-				PlanDefinition plan = (PlanDefinition) KNOWLEDGE.stream()
-					.filter(resource -> resource.getIdPart().equals(serviceId) && resource instanceof PlanDefinition)
-					.findFirst().orElseThrow();
-				plan.getAction().forEach(action -> rulesPublished.add(action.getId()));
-				RequestGroup applied = apply(plan, patientId, drafts, select ? List.of(firstDraft) : List.of(),
-						select ? "order-select" : "order-sign");
-				Set<String> fromApply = new TreeSet<>();
-				applied.getAction().forEach(action -> fromApply.add(action.getId()));
-
-				rulesSeen.addAll(fromService);
-				if (!fromService.equals(fromApply)) {
-					mismatches.put(patientId + " / " + serviceId, Set.of("service " + fromService, "$apply " + fromApply));
-				}
-			}
+			compare(patientId, DemoPatients.scenario(patientId, today), draftOrders(patientId, today), mismatches,
+					rulesSeen, rulesPublished);
 		}
+		// DATA-1: a demo patient's rituximab draft naming a Medication that is nowhere to be had.
+		String patientId = "demo-screened-immune";
+		List<Resource> drafts = draftOrders(patientId, today).stream().map(draft -> {
+			MedicationRequest unresolved = (MedicationRequest) draft.copy();
+			unresolved.setMedication(new Reference("Medication/not-in-this-ehr"));
+			return (Resource) unresolved;
+		}).toList();
+		compare(patientId, DemoPatients.scenario(patientId, today, drafts), drafts, mismatches, rulesSeen, rulesPublished);
 		assertThat(mismatches).isEmpty();
 		// The comparison means something only if the demo patients make every published rule fire.
-		assertThat(rulesSeen).isEqualTo(rulesPublished).hasSize(24);
+		assertThat(rulesSeen).isEqualTo(rulesPublished).hasSize(25);
+	}
+
+	private void compare(String patientId, PatientScenario scenario, List<Resource> drafts,
+			Map<String, Set<String>> mismatches, Set<String> rulesSeen, Set<String> rulesPublished) {
+		String firstDraft = drafts.get(0).fhirType() + "/" + drafts.get(0).getIdPart();
+		for (String serviceId : serviceIds()) {
+			boolean select = serviceId.endsWith("order-select");
+			CdsHooksClient.Answer answer = client.call(serviceId,
+					select ? scenario.orderSelect(serviceId, drafts.get(0).getIdPart()) : scenario.orderSign(serviceId));
+			assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+			Set<String> fromService = new TreeSet<>(answer.rules());
+
+			PlanDefinition plan = (PlanDefinition) KNOWLEDGE.stream()
+				.filter(resource -> resource.getIdPart().equals(serviceId) && resource instanceof PlanDefinition)
+				.findFirst().orElseThrow();
+			plan.getAction().forEach(action -> rulesPublished.add(action.getId()));
+			RequestGroup applied = apply(plan, patientId, drafts, select ? List.of(firstDraft) : List.of(),
+					select ? "order-select" : "order-sign");
+			Set<String> fromApply = new TreeSet<>();
+			applied.getAction().forEach(action -> fromApply.add(action.getId()));
+
+			rulesSeen.addAll(fromService);
+			if (!fromService.equals(fromApply)) {
+				mismatches.put(patientId + " / " + serviceId, Set.of("service " + fromService, "$apply " + fromApply));
+			}
+		}
 	}
 
 	@Test

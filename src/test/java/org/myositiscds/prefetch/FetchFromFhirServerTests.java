@@ -191,7 +191,7 @@ class FetchFromFhirServerTests {
 		PatientScenario scenario = patient("fetch-pages").draft(rituximabOrder("rtx-1"));
 		scenario.serveOn(ehr::stubFor, SIGN, "/fhir");
 		String firstPage = bundle(List.of(), fhirServer() + "/page2");
-		String secondPage = bundle(List.of(observation("5196-1", POSITIVE_CODE)), null);
+		String secondPage = bundle(List.of(observation(scenario.id(), "5196-1", POSITIVE_CODE)), null);
 		ehr.stubFor(get(urlPathEqualTo("/fhir/Observation")).willReturn(aResponse().withStatus(200).withBody(firstPage)));
 		ehr.stubFor(get(urlPathEqualTo("/fhir/page2")).willReturn(aResponse().withStatus(200).withBody(secondPage)));
 		CdsHooksClient.Answer answer = client.call(SIGN, scenario.withoutPrefetch(SIGN, "order-sign", fhirServer(), TOKEN));
@@ -220,7 +220,7 @@ class FetchFromFhirServerTests {
 		Map<String, JsonNode> prefetch = new LinkedHashMap<>(scenario.prefetch(SIGN));
 		prefetch.put("hbvLabs", read(bundle(List.of(), fhirServer() + "/labs-page2")));
 		ehr.stubFor(get(urlPathEqualTo("/fhir/labs-page2")).willReturn(aResponse().withStatus(200)
-			.withBody(bundle(List.of(observation("5196-1", POSITIVE_CODE)), null))));
+			.withBody(bundle(List.of(observation(scenario.id(), "5196-1", POSITIVE_CODE)), null))));
 		String request = PatientScenario.withFhirServer(scenario.withPrefetch(SIGN, "order-sign", prefetch), fhirServer(), TOKEN);
 		assertThat(client.call(SIGN, request).rules()).containsExactly("HBV-2");
 	}
@@ -235,8 +235,9 @@ class FetchFromFhirServerTests {
 
 	static final String POSITIVE_CODE = "10828004";
 
-	private static String observation(String loinc, String snomedValue) {
+	private static String observation(String patientId, String loinc, String snomedValue) {
 		return "{\"resourceType\":\"Observation\",\"id\":\"paged-" + loinc + "\",\"status\":\"final\","
+				+ "\"subject\":{\"reference\":\"Patient/" + patientId + "\"},"
 				+ "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"" + loinc + "\"}]},"
 				+ "\"effectiveDateTime\":\"" + PatientScenario.daysAgo(20).getValueAsString() + "\","
 				+ "\"valueCodeableConcept\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"" + snomedValue + "\"}]}}";
