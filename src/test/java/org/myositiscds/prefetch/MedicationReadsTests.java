@@ -9,7 +9,6 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.myositiscds.security.FhirServerAllowlist;
 
 /**
  * Why a referenced Medication could not be had, as DATA-1 names it: the reads themselves, against
@@ -38,8 +38,11 @@ class MedicationReadsTests {
 	static final Duration TIMEOUT = Duration.ofSeconds(5);
 
 	final MedicationReferences references = new MedicationReferences(
-			new FhirServerClient(FhirContext.forR4Cached(), Executors.newCachedThreadPool(), TIMEOUT, 10), TIMEOUT,
-			new CircuitBreaker(1000, Duration.ofSeconds(30), Clock.systemUTC()), new SimpleMeterRegistry());
+			new FhirServerClient(FhirContext.forR4Cached(), Executors.newCachedThreadPool(), TIMEOUT, 10,
+					new FhirServerAllowlist(Map.of(), List.of("http://localhost:*"), true, () -> null)),
+			TIMEOUT, new FhirServerBreakers(new FhirServerBreakers.Settings(100, 100, 50, Duration.ofSeconds(30), 100,
+					Duration.ofSeconds(30), 3), new SimpleMeterRegistry()),
+			new SimpleMeterRegistry());
 
 	static MedicationRequest orderOf(String reference) {
 		MedicationRequest order = new MedicationRequest();
@@ -64,7 +67,7 @@ class MedicationReadsTests {
 		Map<String, String> unread = unread(fhirServer(), orderOf("Medication/broken"), orderOf("Medication/gone"),
 				orderOf("Medication/never-was"));
 		assertThat(unread).containsOnly(
-				Map.entry("Medication/broken", "FHIR server error: the FHIR server answered HTTP 500"),
+				Map.entry("Medication/broken", "FHIR server error: the Medication could not be read"),
 				Map.entry("Medication/gone", "not found: the FHIR server has no such Medication (HTTP 410)"),
 				Map.entry("Medication/never-was", "not found: the FHIR server has no such Medication (HTTP 404)"));
 	}

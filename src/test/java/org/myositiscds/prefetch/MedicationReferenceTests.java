@@ -310,7 +310,7 @@ class MedicationReferenceTests {
 				PatientScenario.withFhirServer(scenario.orderSign(HBV), fhirServer(), TOKEN));
 		assertThat(answer.rules()).containsExactly("DATA-1");
 		assertThat(answer.card("DATA-1").path("detail").asText())
-			.contains("Medication/broken: FHIR server error: the FHIR server answered HTTP 500")
+			.contains("Medication/broken: FHIR server error: the Medication could not be read")
 			.doesNotContain("not found");
 	}
 
