@@ -13,6 +13,10 @@ import static org.myositiscds.PatientScenario.POSITIVE;
 import static org.myositiscds.PatientScenario.patient;
 import static org.myositiscds.PatientScenario.rituximabOrder;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,10 +100,7 @@ class FetchFromFhirServerTests {
 		ehr.verify(getRequestedFor(urlPathEqualTo("/fhir/Patient/fetch-token")));
 		ehr.verify(getRequestedFor(urlPathEqualTo("/fhir/Observation"))
 			.withQueryParam("patient", equalTo("fetch-token"))
-			.withQueryParam("code", equalTo("http://loinc.org|5196-1,http://loinc.org|5195-3,http://loinc.org|16933-4,"
-					+ "http://loinc.org|13952-7,http://loinc.org|10900-9,http://loinc.org|22322-2,"
-					+ "http://loinc.org|16935-9,http://loinc.org|5193-8,http://loinc.org|98979-8,"
-					+ "http://loinc.org|62238-1,http://loinc.org|98980-6,http://loinc.org|2160-0")));
+			.withQueryParam("code", equalTo(hbvLabCodes())));
 	}
 
 	@Test
@@ -257,4 +258,17 @@ class FetchFromFhirServerTests {
 		return read("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"timeout\"}]}");
 	}
 
+
+	/** The code filter of the HBV service's lab template, as discovery publishes it. */
+	static String hbvLabCodes() {
+		String template;
+		try {
+			template = TestJson.read(Files.readString(Path.of("hooks/hbv-screening-order-sign.json")))
+				.path("prefetch").path("hbvLabs").asText();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		return template.substring(template.indexOf("code=") + "code=".length()).split("&")[0];
+	}
 }
