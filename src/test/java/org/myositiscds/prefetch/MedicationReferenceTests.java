@@ -54,7 +54,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * HTTP endpoint, with WireMock as the EHR's FHIR server.
  */
 // A generous timeout: a first read on a loaded machine must not pass for a server error.
-@CdsServiceTest(properties = { "myositis-cds.prefetch.timeout=10s", "myositis-cds.prefetch.circuit-breaker-failures=1000" })
+@CdsServiceTest(properties = { "myositis-cds.prefetch.timeout=10s", "myositis-cds.prefetch.circuit-breaker.window=1000", "myositis-cds.prefetch.circuit-breaker.minimum-calls=1000" })
 class MedicationReferenceTests {
 
 	static final String HBV = "hbv-screening-order-sign";

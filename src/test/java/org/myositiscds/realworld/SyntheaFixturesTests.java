@@ -41,7 +41,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 // A generous fetch timeout: on a busy machine the first fetches of a run are slow, and these tests
 // are about the cards, not about timeouts (FetchFromFhirServerTests tests those).
-@CdsServiceTest(properties = { "myositis-cds.prefetch.circuit-breaker-failures=100000", "myositis-cds.prefetch.timeout=30s" })
+@CdsServiceTest(properties = { "myositis-cds.prefetch.circuit-breaker.window=1000", "myositis-cds.prefetch.circuit-breaker.minimum-calls=1000", "myositis-cds.prefetch.timeout=30s" })
 class SyntheaFixturesTests {
 
 	private static final Path EXPECTED = SyntheaFixture.FOLDER.resolve("expected-cards.yaml");
