@@ -31,7 +31,7 @@ final class JsonOverlay {
 				applyToArray(currentArray, (ArrayNode) change);
 			}
 			else {
-				target.set(field, change);
+				target.set(field, withoutNulls(change));
 			}
 		}
 	}
@@ -43,11 +43,37 @@ final class JsonOverlay {
 				apply(currentObject, change);
 			}
 			else if (i < target.size()) {
-				target.set(i, change);
+				target.set(i, withoutNulls(change));
 			}
 			else {
-				target.add(change);
+				target.add(withoutNulls(change));
 			}
 		}
+	}
+
+	/**
+	 * A change laid where nothing was: its nulls have nothing to remove, and left in they would be
+	 * elements of their own (a {@code doseRange: null} beside a {@code doseQuantity} is two dose[x]).
+	 */
+	private static JsonNode withoutNulls(JsonNode change) {
+		if (change.isObject()) {
+			ObjectNode copy = ((ObjectNode) change).objectNode();
+			change.properties().forEach(field -> {
+				if (!field.getValue().isNull()) {
+					copy.set(field.getKey(), withoutNulls(field.getValue()));
+				}
+			});
+			return copy;
+		}
+		if (change.isArray()) {
+			ArrayNode copy = ((ArrayNode) change).arrayNode();
+			change.forEach(item -> {
+				if (!item.isNull()) {
+					copy.add(withoutNulls(item));
+				}
+			});
+			return copy;
+		}
+		return change;
 	}
 }

@@ -30,4 +30,14 @@ class JsonOverlayTests {
 		JsonOverlay.apply(resource, JSON.readTree("{\"note\":[{},{\"text\":\"b\"}],\"status\":\"active\"}"));
 		assertThat(resource.toString()).isEqualTo("{\"note\":[{\"text\":\"a\"},{\"text\":\"b\"}],\"status\":\"active\"}");
 	}
+
+	@Test
+	void aChangeLaidWhereNothingWasCarriesNoNulls() {
+		// An order without a dosage: "doseRange": null left beside the dose would be a second dose[x].
+		ObjectNode order = (ObjectNode) JSON.readTree("{\"resourceType\":\"MedicationRequest\",\"status\":\"draft\"}");
+		JsonOverlay.apply(order, JSON.readTree("""
+				{"dosageInstruction":[{"text":"1000 mg","doseAndRate":[{"doseRange":null,"doseQuantity":{"value":1000}}]}]}"""));
+		assertThat(order.toString()).isEqualTo(
+				"{\"resourceType\":\"MedicationRequest\",\"status\":\"draft\",\"dosageInstruction\":[{\"text\":\"1000 mg\",\"doseAndRate\":[{\"doseQuantity\":{\"value\":1000}}]}]}");
+	}
 }
