@@ -64,7 +64,7 @@ final class DemoOrderPreview implements ComposedCdsService {
 			service.prefetch().forEach((key, query) -> prefetch.put(previewKey(previewed, service, key), query));
 		}
 		String names = String.join(", ", previewed.stream().map(ServiceDefinition::id).toList());
-		return new ServiceDefinition("patient-view", TITLE, DESCRIPTION.formatted(names), ID, prefetch, USAGE, null);
+		return new ServiceDefinition("patient-view", TITLE, DESCRIPTION.formatted(names), ID, prefetch, USAGE, null, null);
 	}
 
 	@Override

@@ -29,7 +29,9 @@ import org.myositiscds.security.FhirServerAllowlist;
 import org.springframework.http.HttpStatus;
 
 /**
- * One call of a CDS service, along the data path: request, prefetch, CQL, cards. The services are
+ * One call of a CDS service, along the data path: request, trigger check, prefetch, CQL, cards.
+ * A call whose draft orders cannot trigger the service ({@link DraftTriggers}) gets no cards at
+ * once: nothing is fetched and nothing evaluated. The services are
  * those of the knowledge's catalog, then the composed services, whose cards come from catalog
  * services they call through here.
  */
@@ -190,7 +192,12 @@ public final class CdsServiceInvoker {
 
 	private List<Card> evaluate(Knowledge knowledge, ServiceDefinition service, CdsRequest request,
 			String serviceBaseUrl, String issuer) {
-		PrefetchResolver.Offer offer = new PrefetchResolver.Offer(request.prefetch(), fhirServer(request, serviceBaseUrl, issuer),
+		URI fhirServer = fhirServer(request, serviceBaseUrl, issuer);
+		if (!DraftTriggers.mayTrigger(service, request, knowledge.evaluator().terminology())) {
+			meters.counter("cds.calls.untriggered", "service", service.id()).increment();
+			return List.of();
+		}
+		PrefetchResolver.Offer offer = new PrefetchResolver.Offer(request.prefetch(), fhirServer,
 				request.accessToken(), request.contextFields(), request.patientId());
 		PatientData data = prefetchResolver.withReferencedMedications(
 				prefetchResolver.resolve(service.prefetchTemplates(), offer), request.draftOrders(), offer);

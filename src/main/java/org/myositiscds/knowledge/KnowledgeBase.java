@@ -66,7 +66,8 @@ public final class KnowledgeBase {
 		CompletableFuture<Knowledge> loading = CompletableFuture.supplyAsync(() -> {
 			CqlEvaluator evaluator = new CqlEvaluator(CompiledLibraries.fromLocation(elm),
 					ValueSetTerminology.fromLocation(fhirContext, valueSets), fhirContext);
-			// The build already ran the prefetch lint on exactly this knowledge (PrefetchLintTests).
+			// The build already ran the prefetch and trigger lints on exactly this knowledge
+			// (PrefetchLintTests, TriggerLintTests).
 			return new Knowledge(evaluator, ServiceCatalog.fromLocation(services, jsonMapper, evaluator.libraries().names()),
 					GuidancePages.fromLocation(cql), "jar", clock.instant());
 		}, task -> {
@@ -151,11 +152,17 @@ public final class KnowledgeBase {
 				GuidancePages.fromLocation(folder.resolve("cql").toUri() + "/"), folder.toString(), clock.instant()));
 	}
 
-	/** Knowledge from a folder whose service definitions do not prefetch what their CQL reads is refused. */
+	/**
+	 * Knowledge from a folder whose service definitions do not prefetch what their CQL reads, or do
+	 * not name the value sets their CQL triggers on, is refused.
+	 */
 	private static Knowledge checked(Knowledge knowledge) {
 		List<String> problems = knowledge.services().services().stream()
-			.flatMap(service -> PrefetchLint.check(service, knowledge.evaluator().libraries(),
-					knowledge.evaluator().terminology()).stream())
+			.flatMap(service -> java.util.stream.Stream.concat(
+					PrefetchLint.check(service, knowledge.evaluator().libraries(), knowledge.evaluator().terminology())
+						.stream(),
+					TriggerLint.check(service, knowledge.evaluator().libraries(), knowledge.evaluator().terminology())
+						.stream()))
 			.toList();
 		if (!problems.isEmpty()) {
 			throw new KnowledgeError(problems);

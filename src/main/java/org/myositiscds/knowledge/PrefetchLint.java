@@ -37,8 +37,12 @@ public final class PrefetchLint {
 	private PrefetchLint() {
 	}
 
-	/** What a library's cards read: resource types (with a definition that retrieves each) and value sets. */
-	record Reads(Map<String, String> retrievedTypes, Set<String> valueSets) {
+	/**
+	 * What a library's cards read: resource types (with a definition that retrieves each) and value
+	 * sets; and the value sets it triggers on, those given to "Medication Requests In" with the
+	 * "Triggering Orders" of the hook.
+	 */
+	record Reads(Map<String, String> retrievedTypes, Set<String> valueSets, Set<String> triggerValueSets) {
 	}
 
 	public static List<String> check(ServiceDefinition service, CompiledLibraries libraries,
@@ -128,6 +132,7 @@ public final class PrefetchLint {
 		Map<String, JsonNode> elm = new HashMap<>();
 		Map<String, String> retrieved = new LinkedHashMap<>();
 		Set<String> valueSets = new LinkedHashSet<>();
+		Set<String> triggerValueSets = new LinkedHashSet<>();
 		Deque<String[]> toVisit = new ArrayDeque<>();
 		Set<String> visited = new HashSet<>();
 		toVisit.add(new String[] { libraryName, "Cards" });
@@ -141,24 +146,31 @@ public final class PrefetchLint {
 					name -> JSON.readTree(CqlTranslator.convertToJson(libraries.library(name))).path("library"));
 			for (JsonNode def : library.path("statements").path("def")) {
 				if (def.path("name").asString("").equals(next[1])) {
-					visit(def, next[0], next[1], library, retrieved, valueSets, toVisit);
+					visit(def, next[0], next[1], library, retrieved, valueSets, triggerValueSets, toVisit);
 				}
 			}
 		}
+		return new Reads(retrieved, urls(libraries, valueSets), urls(libraries, triggerValueSets));
+	}
+
+	private static Set<String> urls(CompiledLibraries libraries, Set<String> ownersAndNames) {
 		Set<String> urls = new LinkedHashSet<>();
-		for (String ownerAndName : valueSets) {
+		for (String ownerAndName : ownersAndNames) {
 			String[] parts = ownerAndName.split("#", 2);
 			libraries.library(parts[0]).getValueSets().getDef().stream()
 				.filter(def -> def.getName().equals(parts[1]))
 				.forEach(def -> urls.add(def.getId()));
 		}
-		return new Reads(retrieved, urls);
+		return urls;
 	}
 
 	private static void visit(JsonNode node, String libraryName, String definition, JsonNode library,
-			Map<String, String> retrieved, Set<String> valueSets, Deque<String[]> toVisit) {
+			Map<String, String> retrieved, Set<String> valueSets, Set<String> triggerValueSets, Deque<String[]> toVisit) {
 		if (node.isObject()) {
 			String type = node.path("type").asString("");
+			if (isTrigger(node)) {
+				triggerValueSets.add(valueSetUrl(node.path("operand").get(1), libraryName, library));
+			}
 			switch (type) {
 				case "Retrieve" -> retrieved.putIfAbsent(node.path("dataType").asString("").replaceAll(".*}", ""),
 						libraryName + "." + definition);
@@ -168,11 +180,22 @@ public final class PrefetchLint {
 				default -> {
 				}
 			}
-			node.values().forEach(child -> visit(child, libraryName, definition, library, retrieved, valueSets, toVisit));
+			node.values().forEach(child -> visit(child, libraryName, definition, library, retrieved, valueSets,
+					triggerValueSets, toVisit));
 		}
 		else if (node.isArray()) {
-			node.values().forEach(child -> visit(child, libraryName, definition, library, retrieved, valueSets, toVisit));
+			node.values().forEach(child -> visit(child, libraryName, definition, library, retrieved, valueSets,
+					triggerValueSets, toVisit));
 		}
+	}
+
+	/** {@code "Medication Requests In"("Triggering Orders"..., <value set>)}, wherever each is defined. */
+	private static boolean isTrigger(JsonNode node) {
+		JsonNode operands = node.path("operand");
+		return node.path("type").asString("").equals("FunctionRef")
+				&& node.path("name").asString("").equals("Medication Requests In") && operands.size() == 2
+				&& operands.get(0).path("name").asString("").equals("Triggering Orders")
+				&& operands.get(1).path("type").asString("").equals("ValueSetRef");
 	}
 
 	private static String libraryOf(JsonNode ref, String current, JsonNode library) {

@@ -11,15 +11,18 @@ import org.myositiscds.prefetch.PrefetchTemplate;
 
 /**
  * One CDS service, as written in {@code hooks/<id>.json}: what discovery shows, plus the CQL
- * library that answers it.
+ * library that answers it and the value sets whose codes make a draft order a possible trigger
+ * ({@code triggerValueSets}; {@link TriggerLint} proves they are the ones the library triggers on).
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ServiceDefinition(String hook, String title, String description, String id,
 		Map<String, String> prefetch, String usageRequirements,
-		@JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String library) {
+		@JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String library,
+		@JsonProperty(access = JsonProperty.Access.WRITE_ONLY) List<String> triggerValueSets) {
 
 	public ServiceDefinition {
 		prefetch = prefetch == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(prefetch));
+		triggerValueSets = triggerValueSets == null ? List.of() : List.copyOf(triggerValueSets);
 	}
 
 	@JsonIgnore

@@ -75,6 +75,24 @@ class LiveReloadTests {
 		await(() -> summaryOfHbv1().startsWith("Order hepatitis B screening before"));
 	}
 
+	@Test
+	void aServiceDefinitionThatDriftsFromItsCqlTriggersIsRefused() throws Exception {
+		Path hooks = folder.resolve("hooks/hbv-screening-order-sign.json");
+		String original = Files.readString(hooks);
+		Files.writeString(hooks, original.replace("ValueSet/anti-cd20-agents\"]", "ValueSet/rituximab-iv\"]"));
+		await(() -> !status().path("lastReload").path("succeeded").asBoolean(true));
+		assertThat(status().path("lastReload").path("errors").toString())
+			.contains("hbv-screening-order-sign: the CQL triggers on value set "
+					+ "https://fhir.myositis-cds.org/ValueSet/anti-cd20-agents, which triggerValueSets leaves out");
+		assertThat(summaryOfHbv1()).as("the last good version still serves").startsWith("Order hepatitis B screening before");
+
+		String refusedAt = status().path("lastReload").path("at").asText();
+		Files.writeString(hooks, original);
+		// A reload after the refused one, so that the other test starts from knowledge that loads.
+		await(() -> !status().path("lastReload").path("at").asText().equals(refusedAt)
+				&& status().path("lastReload").path("succeeded").asBoolean(false));
+	}
+
 	static void await(BooleanSupplier condition) throws InterruptedException {
 		Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
 		while (!condition.getAsBoolean()) {

@@ -46,7 +46,7 @@ class PrefetchLintTests {
 		prefetch.remove("conditions");
 		prefetch.put("encounters", "Encounter?patient={{context.patientId}}");
 		ServiceDefinition broken = new ServiceDefinition(hbv.hook(), hbv.title(), hbv.description(), hbv.id(), prefetch,
-				hbv.usageRequirements(), hbv.library());
+				hbv.usageRequirements(), hbv.library(), hbv.triggerValueSets());
 		assertThat(PrefetchLint.check(broken, LIBRARIES, TERMINOLOGY)).containsExactlyInAnyOrder(
 				"hbv-screening-order-sign: the CQL retrieves Condition (in \"MyositisCommon.Conditions On Record\") but no prefetch key fetches it",
 				"hbv-screening-order-sign: prefetch key 'encounters' fetches Encounter, which the CQL never reads",
