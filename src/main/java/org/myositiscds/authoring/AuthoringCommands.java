@@ -68,7 +68,7 @@ public final class AuthoringCommands {
 
 	private static int translate(Path cql, PrintStream out, PrintStream err) {
 		CqlTranslation.Result result = CqlTranslation.translateFolder(cql);
-		result.diagnostics().stream().filter(d -> !d.severity().equals("info")).forEach(err::println);
+		result.report().forEach(err::println);
 		if (result.hasErrors()) {
 			return 1;
 		}

@@ -42,6 +42,23 @@ public final class CqlTranslation {
 		public boolean hasErrors() {
 			return diagnostics.stream().anyMatch(d -> d.severity().equals("error"));
 		}
+
+		/**
+		 * What the translator said, in the order people read it: warnings first, errors last (where
+		 * the eye lands when the build stops), then a count. Info lines are left out.
+		 */
+		public List<String> report() {
+			List<String> lines = new ArrayList<>();
+			long warnings = diagnostics.stream().filter(d -> d.severity().equals("warning")).count();
+			long errors = diagnostics.stream().filter(d -> d.severity().equals("error")).count();
+			diagnostics.stream().filter(d -> d.severity().equals("warning")).map(Diagnostic::toString).forEach(lines::add);
+			diagnostics.stream().filter(d -> d.severity().equals("error")).map(Diagnostic::toString).forEach(lines::add);
+			if (warnings + errors > 0) {
+				lines.add("CQL translation: %d error%s, %d warning%s".formatted(errors, errors == 1 ? "" : "s", warnings,
+						warnings == 1 ? "" : "s"));
+			}
+			return lines;
+		}
 	}
 
 	private CqlTranslation() {
@@ -112,7 +129,7 @@ public final class CqlTranslation {
 			System.exit(2);
 		}
 		Result result = translateFolder(Path.of(args[0]));
-		result.diagnostics().stream().filter(d -> !d.severity().equals("info")).forEach(System.err::println);
+		result.report().forEach(System.err::println);
 		if (result.hasErrors()) {
 			throw new IllegalStateException("CQL translation failed: " + result.diagnostics().stream()
 				.filter(d -> d.severity().equals("error")).map(Diagnostic::toString).toList());

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -85,5 +86,9 @@ class AuthoringCommandsTests {
 		Run run = run("translate", "--cql", folder.toString());
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("Broken.cql:4:").contains("error");
+		// Errors last, where the eye lands, then the count: warnings never bury them.
+		List<String> lines = run.err().lines().filter(line -> !line.isBlank()).toList();
+		assertThat(lines.get(lines.size() - 1)).matches("CQL translation: [1-9]\\d* errors?, \\d+ warnings?");
+		assertThat(lines.get(lines.size() - 2)).contains(": error: ");
 	}
 }
