@@ -57,6 +57,7 @@ class GuidanceController {
 		for (ClinicalSources.Source source : knowledgeBase.current().guidance().sources().all()) {
 			list.append("<li id=\"").append(source.anchor()).append("\"><h2>").append(escape(source.label()))
 				.append("</h2><p>").append(markdown(source.citation())).append("</p><p>")
+				.append(markdown(source.usedFor())).append("</p><p>Where to read it: ")
 				.append(markdown(source.whereToRead())).append("</p></li>");
 		}
 		return html(page("Sources of the Myositis CDS rules", "<p class=\"crumb\"><a href=\"./\">All rules</a></p>"

@@ -24,9 +24,9 @@ import org.springframework.core.io.Resource;
  */
 public final class ClinicalSources {
 
-	/** A source row: {@code | label | citation | where to read it |}. */
-	private static final Pattern ROW = Pattern.compile("^\\|\\s*([^|]+?)\\s*\\|\\s*(.+?)\\s*\\|\\s*(.+?)\\s*\\|\\s*$",
-			Pattern.MULTILINE);
+	/** A source row: {@code | label | citation | what the rules take from it | where to read it |}. */
+	private static final Pattern ROW = Pattern.compile(
+			"^\\|\\s*([^|]+?)\\s*\\|\\s*([^|]+?)\\s*\\|\\s*([^|]+?)\\s*\\|\\s*([^|]+?)\\s*\\|\\s*$", Pattern.MULTILINE);
 
 	private static final Pattern LINK = Pattern.compile("\\[([^\\]]+)]\\((https://[^)\\s]+)\\)");
 
@@ -35,10 +35,12 @@ public final class ClinicalSources {
 	}
 
 	/**
-	 * @param citation Markdown: what the source is (authors, title, journal) and what the rules take from it
+	 * @param citation Markdown: what the source is (authors, title, journal, year)
+	 * @param usedFor Markdown: what the rules take from it
 	 * @param whereToRead Markdown: links, or where an unpublished source is kept
 	 */
-	public record Source(String label, String anchor, String citation, String whereToRead, List<Link> links) {
+	public record Source(String label, String anchor, String citation, String usedFor, String whereToRead,
+			List<Link> links) {
 	}
 
 	private final Map<String, Source> byLabel;
@@ -56,11 +58,12 @@ public final class ClinicalSources {
 				continue;
 			}
 			List<Link> links = new ArrayList<>();
-			Matcher link = LINK.matcher(row.group(3));
+			Matcher link = LINK.matcher(row.group(4));
 			while (link.find()) {
 				links.add(new Link(link.group(1), link.group(2)));
 			}
-			sources.put(key(label), new Source(label, anchor(label), row.group(2), row.group(3), List.copyOf(links)));
+			sources.put(key(label), new Source(label, anchor(label), row.group(2), row.group(3), row.group(4),
+					List.copyOf(links)));
 		}
 		return new ClinicalSources(sources);
 	}

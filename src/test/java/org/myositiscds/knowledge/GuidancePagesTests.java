@@ -71,7 +71,12 @@ class GuidancePagesTests {
 				"Adult Age In Years = 18 years setting");
 		assertThat(thresholds(rtx3)).noneMatch(t -> t.startsWith("Pregnancy Test"))
 			.noneMatch(t -> t.startsWith("Adult Dose Tolerance Percent"))
-			.noneMatch(t -> t.startsWith("HCV Antibody Lookback Days"));
+			.noneMatch(t -> t.startsWith("HCV Antibody Lookback Days"))
+			.noneMatch(t -> t.startsWith("Second Infusion Day"))
+			.noneMatch(t -> t.startsWith("Maintenance Interval"));
+		assertThat(thresholds(PAGES.find("RTX-2").orElseThrow())).contains("Adult Dose Mg = 1000 mg fixed",
+				"Second Infusion Day = 14 days fixed", "Maintenance Interval Shortest Days = 168 days fixed",
+				"Adult Dose Tolerance Percent = 5 % setting");
 		assertThat(rtx3.citations()).extracting(c -> c.source().label()).contains("RIM trial");
 	}
 
