@@ -134,9 +134,14 @@ public final class KnowledgeArtifacts {
 				tools.jackson.databind.json.JsonMapper.builder().build(), libraries.names());
 		Map<String, String> titles = new java.util.HashMap<>();
 		cqlByName.values().forEach(cql -> titles.putAll(GuidancePages.ruleTitles(cql)));
+		// No jar without a guidance page for every rule: a complete guidance block, sources that exist.
+		GuidancePages pages = GuidancePages.fromLocation(cqlFolder.toUri().toString());
 		for (ServiceDefinition service : catalog.services()) {
+			PlanDefinition plan = planDefinition(service, cqlByName.get(service.library()), titles);
+			plan.getAction().forEach(action -> pages.find(action.getId())
+				.ifPresent(page -> action.setDescription(page.words().firesWhen())));
 			java.nio.file.Files.writeString(out.resolve("PlanDefinition-" + service.id() + ".json"),
-					json.encodeResourceToString(planDefinition(service, cqlByName.get(service.library()), titles)));
+					json.encodeResourceToString(plan));
 		}
 		System.out.println("Wrote " + cqlByName.size() + " Libraries and " + catalog.services().size()
 				+ " PlanDefinitions to " + out);

@@ -101,6 +101,25 @@ class GuidancePagesTests {
 		assertThat(tac1.words().whatToDo()).contains("2-3 mg/day");
 	}
 
+	/**
+	 * The words follow the numbers: every amount with a unit that "Fires when" states is a
+	 * threshold of that rule, so changing a threshold without its words fails here.
+	 */
+	@Test
+	void everyAmountTheFiringTextStatesIsOneOfTheRulesThresholds() {
+		Pattern amount = Pattern.compile("(?<![/\\d.])(\\d+(?:\\.\\d+)?) ?(days|weeks|%|mg/m2|mg/day|mg/dL|mg|m2|mIU/mL|ng/mL|IU/L|mL/min)");
+		for (GuidancePages.Guidance page : PAGES.all()) {
+			List<java.math.BigDecimal> values = page.thresholds().stream().map(t -> new java.math.BigDecimal(t.value())).toList();
+			Matcher stated = amount.matcher(page.words().firesWhen());
+			while (stated.find()) {
+				java.math.BigDecimal number = new java.math.BigDecimal(stated.group(1));
+				java.math.BigDecimal asThreshold = stated.group(2).equals("weeks") ? number.multiply(java.math.BigDecimal.valueOf(7)) : number;
+				assertThat(values).as(page.ruleId() + " says '" + stated.group() + "'")
+					.anyMatch(value -> value.compareTo(asThreshold) == 0);
+			}
+		}
+	}
+
 	@Test
 	void aGuidanceBlockIsReflowedProseWithListItemsKept() {
 		GuidancePages.Guidance rtx4 = PAGES.find("RTX-4").orElseThrow();
