@@ -255,7 +255,8 @@ public final class ThresholdMutation {
 				skipped.add(new Skipped(number, entry.reason()));
 			}
 		}
-		mutated.sort(Comparator.comparing((Integer i) -> all(i, numbers).library()).thenComparingInt(i -> all(i, numbers).line()));
+		List<Threshold> found = numbers;
+		mutated.sort(Comparator.comparing((Integer i) -> found.get(i).library()).thenComparingInt(i -> found.get(i).line()));
 		List<String> stale = notThresholds.stream().filter(n -> !used.contains(n)).map(NotThreshold::toString).toList();
 
 		if (!mutate) {
@@ -324,10 +325,6 @@ public final class ThresholdMutation {
 		System.out.println(report.text());
 		System.out.println(report.summary());
 		System.exit(report.survivors().isEmpty() && report.staleEntries().isEmpty() ? 0 : 1);
-	}
-
-	private static Threshold all(int index, List<Threshold> numbers) {
-		return numbers.get(index);
 	}
 
 	private static Row mutate(Copy copy, int index, Threshold threshold, Map<String, Set<String>> dependants,
