@@ -166,9 +166,9 @@ public final class ThresholdMutation {
 		}
 	}
 
-	/** An entry of thresholds.yaml: numbers of a definition or function that are not thresholds. */
-	private record NotThreshold(String library, Pattern in, String inText, List<BigDecimal> values, String where,
-			String reason) {
+	/** An entry of thresholds.yaml: numbers of a definition or function that are not thresholds, or their step. */
+	private record Entry(String library, Pattern in, String inText, List<BigDecimal> values, String where,
+			BigDecimal step, String reason) {
 
 		boolean matches(Threshold number, String sourceLine) {
 			return library.equals(number.library()) && in.matcher(number.name()).matches()
@@ -226,7 +226,8 @@ public final class ThresholdMutation {
 					elmNumbers, cases(root, ownLibraries)));
 		}
 
-		List<NotThreshold> notThresholds = notThresholds(root.resolve(NOT_THRESHOLDS_FILE));
+		List<Entry> notThresholds = notThresholds(root.resolve(NOT_THRESHOLDS_FILE), "notThresholds");
+		List<Entry> steps = notThresholds(root.resolve(NOT_THRESHOLDS_FILE), "steps");
 		Map<String, List<String>> sources = new HashMap<>();
 		for (String library : ownLibraries) {
 			try {
@@ -237,11 +238,11 @@ public final class ThresholdMutation {
 			}
 		}
 		List<Skipped> skipped = new ArrayList<>();
-		Set<NotThreshold> used = Collections.newSetFromMap(new IdentityHashMap<>());
+		Set<Entry> used = Collections.newSetFromMap(new IdentityHashMap<>());
 		List<Integer> mutated = new ArrayList<>();
 		for (int i = 0; i < numbers.size(); i++) {
 			Threshold number = numbers.get(i);
-			NotThreshold entry = number.context().equals("parameter") ? null
+			Entry entry = number.context().equals("parameter") ? null
 					: notThresholds.stream().filter(n -> n.matches(number, sources.get(number.library()).get(number.line() - 1)))
 						.findFirst().orElse(null);
 			if (entry == null && !only.test(number)) {
@@ -249,6 +250,13 @@ public final class ThresholdMutation {
 			}
 			if (entry == null) {
 				mutated.add(i);
+				Entry step = steps.stream()
+					.filter(n -> n.matches(number, sources.get(number.library()).get(number.line() - 1))).findFirst().orElse(null);
+				if (step != null) {
+					used.add(step);
+					numbers.set(i, new Threshold(number.library(), number.context(), number.name(), number.line(),
+							number.written(), step.step()));
+				}
 			}
 			else {
 				used.add(entry);
@@ -257,7 +265,8 @@ public final class ThresholdMutation {
 		}
 		List<Threshold> found = numbers;
 		mutated.sort(Comparator.comparing((Integer i) -> found.get(i).library()).thenComparingInt(i -> found.get(i).line()));
-		List<String> stale = notThresholds.stream().filter(n -> !used.contains(n)).map(NotThreshold::toString).toList();
+		List<String> stale = java.util.stream.Stream.concat(notThresholds.stream(), steps.stream())
+			.filter(n -> !used.contains(n)).map(Entry::toString).toList();
 
 		if (!mutate) {
 			List<Row> rows = mutated.stream().map(numbers::get).map(t -> new Row(t,
@@ -534,7 +543,7 @@ public final class ThresholdMutation {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static List<NotThreshold> notThresholds(Path file) {
+	private static List<Entry> notThresholds(Path file, String section) {
 		if (!Files.exists(file)) {
 			return List.of();
 		}
@@ -545,17 +554,18 @@ public final class ThresholdMutation {
 		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
-		List<NotThreshold> entries = new ArrayList<>();
-		for (Map<String, Object> entry : (List<Map<String, Object>>) yaml.getOrDefault("notThresholds", List.of())) {
+		List<Entry> entries = new ArrayList<>();
+		for (Map<String, Object> entry : (List<Map<String, Object>>) yaml.getOrDefault(section, List.of())) {
 			String in = String.valueOf(entry.get("in"));
 			List<Object> values = (List<Object>) entry.get("values");
 			String where = (String) entry.get("where");
 			if (entry.get("library") == null || entry.get("in") == null || entry.get("reason") == null) {
 				throw new IllegalArgumentException(file + ": each entry needs library, in and reason: " + entry);
 			}
-			entries.add(new NotThreshold((String) entry.get("library"),
+			entries.add(new Entry((String) entry.get("library"),
 					Pattern.compile(Pattern.quote(in).replace("*", "\\E.*\\Q")), in,
 					values == null ? null : values.stream().map(v -> new BigDecimal(String.valueOf(v))).toList(), where,
+					entry.get("step") == null ? null : new BigDecimal(String.valueOf(entry.get("step"))),
 					(String) entry.get("reason")));
 		}
 		return entries;
