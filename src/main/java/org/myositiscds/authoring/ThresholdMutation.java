@@ -226,8 +226,8 @@ public final class ThresholdMutation {
 					elmNumbers, cases(root, ownLibraries)));
 		}
 
-		List<Entry> notThresholds = notThresholds(root.resolve(NOT_THRESHOLDS_FILE), "notThresholds");
-		List<Entry> steps = notThresholds(root.resolve(NOT_THRESHOLDS_FILE), "steps");
+		List<Entry> notThresholds = entries(root.resolve(NOT_THRESHOLDS_FILE), "notThresholds");
+		List<Entry> steps = entries(root.resolve(NOT_THRESHOLDS_FILE), "steps");
 		Map<String, List<String>> sources = new HashMap<>();
 		for (String library : ownLibraries) {
 			try {
@@ -543,7 +543,7 @@ public final class ThresholdMutation {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static List<Entry> notThresholds(Path file, String section) {
+	private static List<Entry> entries(Path file, String section) {
 		if (!Files.exists(file)) {
 			return List.of();
 		}
