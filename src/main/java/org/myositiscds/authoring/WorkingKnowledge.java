@@ -48,6 +48,11 @@ public final class WorkingKnowledge {
 		return new WorkingKnowledge(evaluator, new CardAssembler(fhirContext, JsonMapper.builder().build()));
 	}
 
+	/** Over an evaluator built elsewhere, such as one whose ELM the threshold mutation step edits. */
+	static WorkingKnowledge over(CqlEvaluator evaluator) {
+		return new WorkingKnowledge(evaluator, new CardAssembler(FhirContext.forR4Cached(), JsonMapper.builder().build()));
+	}
+
 	/** The default folders: the project's, when run from its root. */
 	public static WorkingKnowledge fromProject(Path root) {
 		return fromFolders(root.resolve("cql"), root.resolve("fhir-resources/valueset"));
