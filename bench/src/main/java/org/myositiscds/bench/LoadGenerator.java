@@ -56,7 +56,8 @@ final class LoadGenerator {
 	private LoadGenerator() {
 	}
 
-	static void run(Options options) throws Exception {
+	/** Runs the load test and answers its report (also written to the out folder). */
+	static String run(Options options) throws Exception {
 		long seed = options.longNumber("seed", Bench.DEFAULT_SEED);
 		int port = options.number("port", 18080);
 		Path out = Path.of(options.text("out", "target/bench"));
@@ -149,6 +150,7 @@ final class LoadGenerator {
 		Files.writeString(file, report.toString());
 		System.out.println(report);
 		System.out.println("Report written to " + file);
+		return report.toString();
 	}
 
 	/** Waits for readiness, then sends one call: "cold start X ms, first request Y ms (HTTP 200)". */
