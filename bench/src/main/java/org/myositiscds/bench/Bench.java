@@ -72,13 +72,22 @@ public final class Bench {
 		long start = System.nanoTime();
 		String sweep = new Sweep(options).run();
 		double sweepMinutes = (System.nanoTime() - start) / 60e9;
-		String load = "";
+		Path file = Path.of(options.text("out", "target/bench")).resolve("report-" + stamp + ".md");
+		Files.createDirectories(file.getParent());
+		// Written now too: the load test that follows can fail (a port taken, a start refused).
+		Files.writeString(file, sweep);
+		String load = "(not run: --no-load)";
 		if (!options.flag("no-load")) {
-			load = LoadGenerator.run(new Options(List.of("--service-jvm=" + options.text("service-jvm", SERVICE_JVM),
+			try {
+				load = LoadGenerator.run(new Options(List.of("--service-jvm=" + options.text("service-jvm", SERVICE_JVM),
 					"--cold-starts=" + (quick ? 1 : 3), "--warmup=" + (quick ? "20x20" : "20x30"),
 					"--phases=" + (quick ? "50x30" : "20x60,50x60"), "--saturation=" + (quick ? "4x20" : "2,4,8x30"),
 					"--jar=" + options.text("jar", "target/myositis-cds.jar"),
-					"--port=" + options.number("port", 18000 + new java.util.Random().nextInt(2000)))));
+					"--port=" + options.number("port", 18000 + 2 * new java.util.Random().nextInt(1000)))));
+			}
+			catch (Exception | AssertionError e) {
+				load = "The load test failed: " + e;
+			}
 		}
 		String report = """
 				# Benchmark report %s (%s)
@@ -90,9 +99,7 @@ public final class Bench {
 				## The packaged jar under HTTP load (rituximab-order-sign, generated patients)
 
 				%s""".formatted(stamp, quick ? "quick" : "full", before, machine(), sweepMinutes, sweep,
-				load.isEmpty() ? "(not run: --no-load)" : load.replaceAll("(?m)^# ", "### ").replaceAll("(?m)^## ", "### "));
-		Path file = Path.of(options.text("out", "target/bench")).resolve("report-" + stamp + ".md");
-		Files.createDirectories(file.getParent());
+				load.replaceAll("(?m)^# ", "### ").replaceAll("(?m)^## ", "### "));
 		Files.writeString(file, report);
 		System.out.println(report);
 		System.out.println("Report written to " + file);
