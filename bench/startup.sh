@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cold start of the packaged jar, several times (docs/performance.md, "Start-up and the jar"):
 # from launching `java -jar` to the readiness probe answering UP, then the first request
-# (rituximab-order-sign's example) after it, then the resident memory; one line per run.
+# (rituximab-order-sign's example) after it, then the resident memory; one line per run. The CPU
+# seconds the JVM used until ready are given too: on a shared machine they vary less than the wall time.
 #
 #   bench/startup.sh                                  # 5 runs of target/myositis-cds.jar
 #   bench/startup.sh -n 3 -j other.jar -- -Xmx256m -XX:+UseSerialGC
@@ -36,6 +37,7 @@ for run in $(seq "$runs"); do
 	while kill -0 "$pid" 2>/dev/null; do
 		if curl -sf -m 1 "http://127.0.0.1:$((port + 1))/actuator/health/readiness" 2>/dev/null | grep -q UP; then
 			ready=$(( $(now_ms) - start ))
+			cpu=$(awk -v tick="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / tick}' "/proc/$pid/stat")
 			break
 		fi
 		sleep 0.02
@@ -55,8 +57,8 @@ for run in $(seq "$runs"); do
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	rm -rf "$data"
-	awk -v run="$run" -v ready="$ready" -v first="$first" -v second="$second" -v rss="$rss" -v started="$started" 'BEGIN {
+	awk -v run="$run" -v ready="$ready" -v first="$first" -v second="$second" -v rss="$rss" -v started="$started" -v cpu="$cpu" 'BEGIN {
 		split(first, f, " ");
-		printf "run %d: ready %.2f s, first request %.0f ms (HTTP %s), second %.0f ms, RSS %d MB (%s)\n",
-			run, ready / 1000, f[2] * 1000, f[1], second * 1000, rss, started }'
+		printf "run %d: ready %.2f s (%s s of CPU), first request %.0f ms (HTTP %s), second %.0f ms, RSS %d MB (%s)\n",
+			run, ready / 1000, cpu, f[2] * 1000, f[1], second * 1000, rss, started }'
 done
