@@ -185,7 +185,8 @@ final class Sweep {
 		int resources = prefetchSize(service, record);
 		if (predictedMillis > budgetMillis) {
 			return new Point(record.resources().size(), resources, body.length, Double.NaN, 0, 0,
-					"predicted %s > budget".formatted(millis(predictedMillis)));
+					Double.isInfinite(predictedMillis) ? "predicted: a smaller size was over budget"
+							: "predicted %s > budget".formatted(millis(predictedMillis)));
 		}
 		double perSize = quick ? 1500 : 4000;
 		int most = quick ? 5 : 15;
