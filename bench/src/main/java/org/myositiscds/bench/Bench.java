@@ -25,7 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>{@code patients [--count=200 --seed=42 --out=target/bench/patients]}: writes the generated
  * patients (record Bundles and rituximab-order-sign requests) for a look by hand;</li>
  * <li>{@code check [--count=200 --seed=42]}: runs every generated request of every service through
- * the data path and counts the cards by rule: the requests must give sensible cards, not errors.</li>
+ * the data path and counts the cards by rule: the requests must give sensible cards, not errors;</li>
+ * <li>{@code sweep [--quick] [--sizes=10,100,...] [--budget=seconds]}: the data path at real record sizes
+ * ({@link Sweep}), in this JVM;</li>
+ * <li>{@code report [--quick] [--service-jvm=...]}: the sweep, then the load test on the packaged jar
+ * (cold start, p99 at 50 requests/s, closed-loop throughput, resident memory), in one Markdown report.</li>
  * </ul>
  */
 public final class Bench {
@@ -49,8 +53,63 @@ public final class Bench {
 			case "profile" -> System.out.println(JfrProfile.analyse(Path.of(rest.get(0))).markdown());
 			case "patients" -> writePatients(new Options(rest));
 			case "check" -> check(new Options(rest));
+			case "sweep" -> System.out.println(new Sweep(new Options(rest)).run());
+			case "report" -> report(new Options(rest));
 			default -> throw new IllegalArgumentException("Unknown tool " + args[0]);
 		}
+	}
+
+	/**
+	 * The heap the service's documented run command gives it (README, Dockerfile): the load part of
+	 * the report measures the service as it is meant to run.
+	 */
+	static final String SERVICE_JVM = "-Xmx256m -XX:+UseSerialGC";
+
+	private static void report(Options options) throws Exception {
+		boolean quick = options.flag("quick");
+		String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+		String before = machine();
+		long start = System.nanoTime();
+		String sweep = new Sweep(options).run();
+		double sweepMinutes = (System.nanoTime() - start) / 60e9;
+		Path file = Path.of(options.text("out", "target/bench")).resolve("report-" + stamp + ".md");
+		Files.createDirectories(file.getParent());
+		// Written now too: the load test that follows can fail (a port taken, a start refused).
+		Files.writeString(file, sweep);
+		String load = "(not run: --no-load)";
+		if (!options.flag("no-load")) {
+			try {
+				load = LoadGenerator.run(new Options(List.of("--service-jvm=" + options.text("service-jvm", SERVICE_JVM),
+					"--cold-starts=" + (quick ? 1 : 3), "--warmup=" + (quick ? "20x20" : "20x30"),
+					"--phases=" + (quick ? "50x30" : "20x60,50x60"), "--saturation=" + (quick ? "4x20" : "2,4,8x30"),
+					"--jar=" + options.text("jar", "target/myositis-cds.jar"),
+					"--port=" + options.number("port", 18000 + 2 * new java.util.Random().nextInt(1000)))));
+			}
+			catch (Exception | AssertionError e) {
+				load = "The load test failed: " + e;
+			}
+		}
+		String report = """
+				# Benchmark report %s (%s)
+
+				Machine before the run: %s. After: %s. Sweep %.1f min.
+
+				## In one JVM: size sweep, untriggered orders, Synthea patients
+				%s
+				## The packaged jar under HTTP load (rituximab-order-sign, generated patients)
+
+				%s""".formatted(stamp, quick ? "quick" : "full", before, machine(), sweepMinutes, sweep,
+				load.replaceAll("(?m)^# ", "### ").replaceAll("(?m)^## ", "### "));
+		Files.writeString(file, report);
+		System.out.println(report);
+		System.out.println("Report written to " + file);
+	}
+
+	/** Cores, load average and Java version, for the report's honesty about its conditions. */
+	private static String machine() throws IOException {
+		String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
+		return "%d cores, load average %s %s %s, Java %s".formatted(Runtime.getRuntime().availableProcessors(), load[0],
+				load[1], load[2], System.getProperty("java.version"));
 	}
 
 	private static void writePatients(Options options) throws IOException {

@@ -48,6 +48,11 @@ final class CallPath {
 	final CdsServiceInvoker invoker;
 
 	CallPath() {
+		this(List.of());
+	}
+
+	/** A path that also fetches from {@code loopbackOrigins}, plain HTTP on 127.0.0.1 (the sweep's FHIR server). */
+	CallPath(List<String> loopbackOrigins) {
 		var meters = new SimpleMeterRegistry();
 		Duration timeout = Duration.ofSeconds(3);
 		var fetchThreads = Executors.newCachedThreadPool(task -> {
@@ -56,8 +61,9 @@ final class CallPath {
 			return thread;
 		});
 		// The requests name the EHR of HookRequests as fhirServer, allowed as the service's configuration would.
-		var fhirServers = new FhirServerAllowlist(Map.of(),
-				List.of(java.net.URI.create(HookRequests.EHR_BASE).resolve("/").toString()), false, null);
+		List<String> origins = new java.util.ArrayList<>(loopbackOrigins);
+		origins.add(java.net.URI.create(HookRequests.EHR_BASE).resolve("/").toString());
+		var fhirServers = new FhirServerAllowlist(Map.of(), origins, !loopbackOrigins.isEmpty(), null);
 		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10, fhirServers), timeout,
 				new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
 						Duration.ofSeconds(30), 3), meters), meters);

@@ -35,10 +35,12 @@ final class Codes {
 	 * export of these patients holds. Each is in shared/reference/terminology.md:
 	 * creatine kinase 2157-6 (section 3), hydroxychloroquine 979092 (section 1d), latent
 	 * tuberculosis Z22.7 and myocarditis I41 (section 2b), myocarditis 50920009 (section 2a), and
-	 * the qualitative results Positive 10828004 and Negative 260385009 (section 4).
+	 * the qualitative results Positive 10828004 and Negative 260385009 (section 4); and lisinopril
+	 * 314076, the draft that triggers nothing, with its source in docs/terminology.md.
 	 */
 	private static final Set<String> FROM_TERMINOLOGY_REFERENCE = Set.of(LOINC + "|2157-6", RXNORM + "|979092",
-			ICD10CM + "|Z22.7", ICD10CM + "|I41", SNOMED + "|50920009", SNOMED + "|10828004", SNOMED + "|260385009");
+			ICD10CM + "|Z22.7", ICD10CM + "|I41", SNOMED + "|50920009", SNOMED + "|10828004", SNOMED + "|260385009",
+			RXNORM + "|314076");
 
 	/** The service's own terminology, so that a code under an ICD-10-CM category counts as its value set does. */
 	private static final ValueSetTerminology TERMINOLOGY = ValueSetTerminology.fromLocation(FhirContext.forR4Cached(),

@@ -18,6 +18,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationAdministration;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.MedicationStatement;
@@ -48,11 +49,22 @@ final class HookRequests {
 
 	private final long seed;
 
+	private final boolean observationCodeFilter;
+
 	HookRequests(FhirContext fhir, JsonMapper json, long seed) {
+		this(fhir, json, seed, true);
+	}
+
+	/**
+	 * With {@code observationCodeFilter} false, Observation searches answer every lab result of
+	 * the patient whatever the query's codes, as some EHRs do: the service must filter them itself.
+	 */
+	HookRequests(FhirContext fhir, JsonMapper json, long seed, boolean observationCodeFilter) {
 		this.fhir = fhir;
 		this.json = json;
 		this.terser = fhir.newTerser();
 		this.seed = seed;
+		this.observationCodeFilter = observationCodeFilter;
 	}
 
 	/** The service definitions of the jar's hooks/, by id. */
@@ -121,13 +133,21 @@ final class HookRequests {
 		}
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET);
 		bundle.addLink().setRelation(Bundle.LINK_SELF).setUrl(EHR_BASE + "/" + query);
+		if (!observationCodeFilter && type.equals("Observation")) {
+			parameters.remove("code");
+		}
+		Map<String, Resource> medications = new LinkedHashMap<>();
+		record.resources().stream().filter(Medication.class::isInstance)
+			.forEach(medication -> medications.put("Medication/" + medication.getIdElement().getIdPart(), medication));
 		Set<Resource> included = new LinkedHashSet<>();
 		for (Resource resource : record.resources()) {
 			if (resource.fhirType().equals(type) && matches(resource, parameters)) {
 				bundle.addEntry().setFullUrl(fullUrl(resource)).setResource(resource).getSearch()
 					.setMode(Bundle.SearchEntryMode.MATCH);
-				if (parameters.containsKey("_include")) {
-					included.addAll(medicationOf(resource, record));
+				Reference medication = medicationOf(resource);
+				if (parameters.containsKey("_include") && medication != null
+						&& medications.containsKey(medication.getReference())) {
+					included.add(medications.get(medication.getReference()));
 				}
 			}
 		}
@@ -147,19 +167,14 @@ final class HookRequests {
 			.anyMatch(coding -> codes.contains(coding.getSystem() + "|" + coding.getCode()));
 	}
 
-	private static List<Resource> medicationOf(Resource resource, PatientRecord record) {
-		Reference reference = resource instanceof MedicationRequest request && request.hasMedicationReference()
+	/** The order's, statement's or administration's {@code medicationReference}, or null. */
+	private static Reference medicationOf(Resource resource) {
+		return resource instanceof MedicationRequest request && request.hasMedicationReference()
 				? request.getMedicationReference()
 				: resource instanceof MedicationStatement statement && statement.hasMedicationReference()
 						? statement.getMedicationReference()
 						: resource instanceof MedicationAdministration administration
 								&& administration.getMedication() instanceof Reference given ? given : null;
-		if (reference == null) {
-			return List.of();
-		}
-		return record.resources().stream()
-			.filter(candidate -> reference.getReference().equals("Medication/" + candidate.getIdElement().getIdPart()))
-			.toList();
 	}
 
 	private ObjectNode request(ServiceDefinition service, PatientRecord record) {

@@ -51,12 +51,16 @@ final class LoadGenerator {
 
 	private static final String SERVICE = "rituximab-order-sign";
 
+	/** A start on a busy shared machine can take minutes; a start that never comes still ends the run. */
+	private static final Duration READY_TIMEOUT = Duration.ofMinutes(10);
+
 	private static final double[] PERCENTILES = { 50, 90, 99, 99.9 };
 
 	private LoadGenerator() {
 	}
 
-	static void run(Options options) throws Exception {
+	/** Runs the load test and answers its report (also written to the out folder). */
+	static String run(Options options) throws Exception {
 		long seed = options.longNumber("seed", Bench.DEFAULT_SEED);
 		int port = options.number("port", 18080);
 		Path out = Path.of(options.text("out", "target/bench"));
@@ -149,11 +153,12 @@ final class LoadGenerator {
 		Files.writeString(file, report.toString());
 		System.out.println(report);
 		System.out.println("Report written to " + file);
+		return report.toString();
 	}
 
 	/** Waits for readiness, then sends one call: "cold start X ms, first request Y ms (HTTP 200)". */
 	private static String coldStart(ServiceProcess process, HttpClient client, byte[] body) throws Exception {
-		Duration ready = process.awaitReady(client, Duration.ofSeconds(120));
+		Duration ready = process.awaitReady(client, READY_TIMEOUT);
 		HttpRequest call = new OpenLoop(client, process.uri("/cds-services/" + SERVICE)).request(body);
 		long start = System.nanoTime();
 		int status = client.send(call, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -276,7 +281,7 @@ final class LoadGenerator {
 		report.section("Fetch path (no prefetch, the demo FHIR server at /fhir)");
 		try (ServiceProcess process = ServiceProcess.start(jar, port, serviceCpus, serviceJvm,
 				List.of("--myositis-cds.demo.patients=" + folder.toAbsolutePath().toUri()), runFolder.resolve("fetch-service"))) {
-			Duration ready = process.awaitReady(client, Duration.ofSeconds(180));
+			Duration ready = process.awaitReady(client, READY_TIMEOUT);
 			report.line("%d patients served; the service was ready in %d ms.".formatted(patients.size(), ready.toMillis()));
 			String fhirServer = process.uri("/fhir").toString();
 			OpenLoop calls = new OpenLoop(client, process.uri("/cds-services/" + service.id()));

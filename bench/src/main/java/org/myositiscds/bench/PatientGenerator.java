@@ -85,6 +85,31 @@ final class PatientGenerator {
 		return new Builder(index, new SplittableRandom(seed * 1_000_003L + index)).build();
 	}
 
+	/**
+	 * The patient of {@code index} with about {@code size} resources in its record: below the
+	 * usual record, its first resources (the Patient and the Conditions first); above it, the usual
+	 * record and a long history before it ({@link Builder#history}).
+	 */
+	PatientRecord patient(int index, int size) {
+		PatientRecord usual = patient(index);
+		if (size <= usual.resources().size()) {
+			return new PatientRecord(usual.patient(), List.copyOf(usual.resources().subList(0, Math.max(1, size))),
+					usual.draftOrders());
+		}
+		return new Builder(index, new SplittableRandom(seed * 1_000_003L + index)).build(size);
+	}
+
+	/** The same record with a draft order of a drug that none of the services triggers on (lisinopril). */
+	static PatientRecord withUntriggeredDraft(PatientRecord record) {
+		MedicationRequest draft = record.draftOrders().get(0).copy();
+		draft.setId(record.id() + "-lisinopril-draft");
+		draft.setMedication(concept(coding(RXNORM, "314076", "Lisinopril 10 MG Oral Tablet")));
+		draft.getDosageInstruction().clear();
+		draft.addDosageInstruction().setText("10 mg by mouth once daily").getTiming().getRepeat().setFrequency(1).setPeriod(1)
+			.setPeriodUnit(Timing.UnitsOfTime.D);
+		return new PatientRecord(record.patient(), record.resources(), List.of(draft));
+	}
+
 	List<PatientRecord> patients(int count) {
 		List<PatientRecord> patients = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
@@ -142,11 +167,64 @@ final class PatientGenerator {
 		}
 
 		PatientRecord build() {
+			return build(0);
+		}
+
+		PatientRecord build(int size) {
 			Patient patient = patient();
 			conditions();
 			observations();
 			medications();
-			return new PatientRecord(patient, List.copyOf(resources), draftOrders());
+			List<MedicationRequest> drafts = draftOrders();
+			history(size);
+			return new PatientRecord(patient, List.copyOf(resources), drafts);
+		}
+
+		/**
+		 * Years of follow-up before the usual record, until the record holds {@code size}
+		 * resources: at each visit (monthly when {@code size} allows it, closer together in the
+		 * largest records, as during admissions) a lab panel, HBsAg once a year, and two refills
+		 * ordered by {@code medicationReference}, each with a Medication of its own as some EHRs
+		 * export them. About 60 % labs, 40 % medication orders and their Medications.
+		 */
+		private void history(int size) {
+			int perVisit = 11 + (onTacrolimus ? 1 : 0);
+			int visits = Math.max(1, (size - resources.size()) / perVisit);
+			int start = diseaseDays + 30;
+			int interval = Math.max(1, Math.min(30, 20 * 365 / visits));
+			for (int visit = 0; resources.size() < size; visit++) {
+				int day = start + visit * interval;
+				labSeriesOn(day, "6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", 4.0, 11.0, 4.2, 10.0);
+				labSeriesOn(day, "1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 7, 56, 12, 50);
+				labSeriesOn(day, "1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 10, 40, 14, 38);
+				labSeriesOn(day, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 0.6, 1.2, 0.7, 1.1);
+				labSeriesOn(day, "98979-8", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)",
+						"mL/min/{1.73_m2}", 60, NO_UPPER_LIMIT, 65, 110);
+				labSeriesOn(day, "2157-6", "Creatine kinase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 26, 192, 60, 2400);
+				labSeriesOn(day, "2465-3", "IgG [Mass/volume] in Serum or Plasma", "mg/dL", 700, 1600, 750, 1500);
+				if (onTacrolimus) {
+					labSeriesOn(day, "33929-1", "Tacrolimus [Mass/volume] in Blood --trough", "ng/mL", 5, 15, 4, 12);
+				}
+				if (visit % 12 == 0) {
+					qualitative("5196-1", "Hepatitis B virus surface Ag [Presence] in Serum or Plasma by Immunoassay", day,
+							!hbsAntigen);
+				}
+				Coding methotrexate = coding(RXNORM, "105585", "methotrexate 2.5 MG Oral Tablet");
+				order(methotrexate, day, day - interval, "20 mg by mouth once weekly", weekly(20, "mg"), medication(methotrexate));
+				Coding prednisone = coding(RXNORM, "312617", "prednisone 5 MG Oral Tablet");
+				order(prednisone, day, day - interval, "5 mg by mouth once daily", daily(5, "mg"), medication(prednisone));
+			}
+		}
+
+		private void labSeriesOn(int daysAgo, String loinc, String display, String unit, double low, double high,
+				double min, double max) {
+			Observation observation = lab(loinc, display, daysAgo);
+			observation.setValue(quantity(min + random.nextDouble() * (max - min), unit));
+			Observation.ObservationReferenceRangeComponent range = observation.addReferenceRange();
+			range.setLow(simple(low, unit));
+			if (high != NO_UPPER_LIMIT) {
+				range.setHigh(simple(high, unit));
+			}
 		}
 
 		private String nextId(String kind) {
@@ -344,13 +422,7 @@ final class PatientGenerator {
 		private void labSeries(String loinc, String display, int count, String unit, double low, double high,
 				double min, double max) {
 			for (int i = 0; i < Math.min(count, visitDays.size()); i++) {
-				Observation observation = lab(loinc, display, visitDays.get(i));
-				observation.setValue(quantity(min + random.nextDouble() * (max - min), unit));
-				Observation.ObservationReferenceRangeComponent range = observation.addReferenceRange();
-				range.setLow(simple(low, unit));
-				if (high != NO_UPPER_LIMIT) {
-					range.setHigh(simple(high, unit));
-				}
+				labSeriesOn(visitDays.get(i), loinc, display, unit, low, high, min, max);
 			}
 		}
 

@@ -61,8 +61,9 @@ final class ServiceProcess implements AutoCloseable {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(jvmOptions);
 		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--spring.profiles.active=demo",
-				// The readiness probe is polled on the service's own port: a load test measures, it is not exposed.
-				"--server.port=" + port, "--management.server.port=" + port, "--myositis-cds.feedback.data-dir=" + workFolder.resolve("data").toAbsolutePath()));
+				// The actuator on the next port, on loopback as configured (one port with a loopback-only
+				// management address is refused at start).
+				"--server.port=" + port, "--management.server.port=" + (port + 1), "--myositis-cds.feedback.data-dir=" + workFolder.resolve("data").toAbsolutePath()));
 		command.addAll(appArguments);
 		long ticks = clockTicksPerSecond();
 		long launched = System.nanoTime();
@@ -82,7 +83,8 @@ final class ServiceProcess implements AutoCloseable {
 
 	/** Polls the readiness probe; the time from launching the JVM until it answers UP. */
 	Duration awaitReady(HttpClient client, Duration timeout) throws InterruptedException {
-		HttpRequest probe = HttpRequest.newBuilder(uri("/actuator/health/readiness")).timeout(Duration.ofSeconds(1)).build();
+		HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (port + 1) + "/actuator/health/readiness"))
+			.timeout(Duration.ofSeconds(1)).build();
 		long deadline = launchedNanos + timeout.toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!process.isAlive()) {
