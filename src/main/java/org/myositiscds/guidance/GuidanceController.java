@@ -1,5 +1,6 @@
 package org.myositiscds.guidance;
 
+import org.myositiscds.knowledge.GuidancePages;
 import org.myositiscds.knowledge.KnowledgeBase;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -37,12 +38,15 @@ class GuidanceController {
 					<pre class="words">%s</pre>
 					<h2>Thresholds in force</h2>
 					<ul>%s</ul>
+					<h2>When the card is overridden</h2>
+					<p class="override-memory">%s</p>
 					<h2>CQL</h2>
 					<p>What the service evaluates, from <code>cql/%s.cql</code>:</p>
 					<pre class="cql">%s</pre>
 					""".formatted(escape(page.library()), escape(page.ruleId()), escape(page.title()),
 					escape(page.plainWords()),
 					String.join("", page.thresholds().stream().map(t -> "<li>" + escape(t) + "</li>").toList()),
+					escape(GuidancePages.overrideMemory(knowledgeBase.current(), page.ruleId())),
 					escape(page.library()), escape(page.cql())))))
 			.orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
 				.contentType(MediaType.TEXT_HTML)

@@ -30,13 +30,18 @@ class OverrideMemoryAcrossInstancesTests {
 	/** Replicas sharing a database share the patient hash key (docs/feedback.md). */
 	static final String SHARED_KEY = "override-memory-replicas-shared-key-0123456789";
 
+	/**
+	 * As command-line arguments, which win over application.properties (its fixed ports). The warm-up
+	 * is left out: it only makes the first calls faster.
+	 */
 	static ConfigurableApplicationContext start(String... properties) {
-		List<String> all = new ArrayList<>(List.of(properties));
-		all.add("server.port=0");
-		all.add("server.address=127.0.0.1");
-		return new SpringApplicationBuilder(MyositisCdsApplication.class).profiles("test")
-			.properties(all.toArray(String[]::new))
-			.run();
+		List<String> arguments = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+				"--management.server.port=0", "--management.server.address=127.0.0.1",
+				"--myositis-cds.knowledge.warm-up=false"));
+		for (String property : properties) {
+			arguments.add("--" + property);
+		}
+		return new SpringApplicationBuilder(MyositisCdsApplication.class).profiles("test").run(arguments.toArray(String[]::new));
 	}
 
 	static OverrideFeedback service(ConfigurableApplicationContext instance) {

@@ -129,6 +129,25 @@ class OverrideMemoryTests {
 		}
 	}
 
+	@Test
+	void theGuidancePagesSayHowLongAnOverrideIsRemembered() throws Exception {
+		assertThat(guidance("HBV-1")).contains("When the card is overridden",
+				"365 days after an override for \u201cResult in an outside record\u201d",
+				"14 days after an override for \u201cResults pending\u201d",
+				"90 days after an override for \u201cPatient declined\u201d", "shown again at once");
+		assertThat(guidance("HBV-5")).contains("180 days for an info card");
+		assertThat(guidance("RTX-1")).contains("21 days after an override");
+		assertThat(guidance("RTX-13")).contains("An override of this card is not remembered");
+	}
+
+	private String guidance(String rule) throws Exception {
+		java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+				java.net.http.HttpRequest.newBuilder(java.net.URI.create(client.url("/guidance/" + rule))).build(),
+				java.net.http.HttpResponse.BodyHandlers.ofString());
+		assertThat(page.statusCode()).isEqualTo(200);
+		return org.springframework.web.util.HtmlUtils.htmlUnescape(page.body());
+	}
+
 	static JsonNode rule(JsonNode summary, String rule) {
 		for (JsonNode node : summary.path("rules")) {
 			if (rule.equals(node.path("rule").asText())) {
