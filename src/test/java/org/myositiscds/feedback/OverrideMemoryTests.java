@@ -137,7 +137,7 @@ class OverrideMemoryTests {
 				"90 days after an override for \u201cPatient declined\u201d", "shown again at once");
 		assertThat(guidance("HBV-5")).contains("180 days for an info card");
 		assertThat(guidance("RTX-1")).contains("21 days after an override");
-		assertThat(guidance("RTX-13")).contains("An override of this card is not remembered");
+		assertThat(guidance("RTX-13")).contains("(a critical card: never)");
 	}
 
 	private String guidance(String rule) throws Exception {
