@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records the cards of each call off the hook's path: the call only puts them on a bounded queue,
+ * Records the cards of each call (those returned, and those a remembered override kept back) off the hook's path: the call only puts them on a bounded queue,
  * and one writer thread hashes the patient id and writes what has piled up in one transaction.
  * When the queue is full or the database fails, cards go unrecorded (counted and logged, without
  * patient data) rather than slow down or fail ordering. On shutdown the queue is written out.
@@ -30,7 +30,8 @@ final class CardRecorder implements CardLog, AutoCloseable {
 
 	private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
-	private record Shown(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards) {
+	private record Shown(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards,
+			boolean suppressed) {
 	}
 
 	private final BlockingQueue<Shown> queue;
@@ -58,10 +59,19 @@ final class CardRecorder implements CardLog, AutoCloseable {
 
 	@Override
 	public void shown(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards) {
-		if (cards.isEmpty()) {
+		queue(new Shown(serviceId, hookInstance, patientId, time, List.copyOf(cards), false));
+	}
+
+	@Override
+	public void suppressed(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards) {
+		queue(new Shown(serviceId, hookInstance, patientId, time, List.copyOf(cards), true));
+	}
+
+	private void queue(Shown shown) {
+		if (shown.cards().isEmpty()) {
 			return;
 		}
-		if (stopping || !queue.offer(new Shown(serviceId, hookInstance, patientId, time, List.copyOf(cards)))) {
+		if (stopping || !queue.offer(shown)) {
 			long count = dropped.incrementAndGet();
 			if (Long.bitCount(count) == 1) {
 				log.warn("Card recording is behind: the cards of {} calls were not recorded", count);
@@ -107,7 +117,8 @@ final class CardRecorder implements CardLog, AutoCloseable {
 			for (Card card : shown.cards()) {
 				String rule = card.extension() == null ? null : card.rule();
 				rows.add(new ShownCard(card.uuid(), shown.serviceId(), rule == null ? "(none)" : rule,
-						shown.hookInstance(), patientHash, shown.time()));
+						shown.hookInstance(), patientHash, shown.time(), card.indicator(), CardFacts.fingerprint(card),
+						shown.suppressed()));
 			}
 		}
 		writer.accept(rows);

@@ -1,10 +1,6 @@
 package org.myositiscds.feedback;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -34,20 +30,7 @@ record Feedback(String card, Outcome outcome, List<String> acceptedSuggestions, 
 	 * out: it names the code, it is not part of what the clinician chose.
 	 */
 	String fingerprint() {
-		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			for (String part : new String[] { card, outcome.code(), outcomeTimestamp.toString(),
-					String.join(",", acceptedSuggestions), reason == null ? null : reason.system(),
-					reason == null ? null : reason.code(), userComment }) {
-				// Length-prefixed, so that no two different lists of parts give the same bytes.
-				byte[] bytes = part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8);
-				digest.update((part == null ? "-1:" : bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
-				digest.update(bytes);
-			}
-			return HexFormat.of().formatHex(digest.digest());
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		return Fingerprint.of(card, outcome.code(), outcomeTimestamp.toString(), String.join(",", acceptedSuggestions),
+				reason == null ? null : reason.system(), reason == null ? null : reason.code(), userComment);
 	}
 }

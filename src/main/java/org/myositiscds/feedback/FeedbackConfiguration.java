@@ -70,6 +70,11 @@ class FeedbackConfiguration {
 		return new FeedbackParser(jsonMapper, clock);
 	}
 
+	@Bean
+	RememberedOverrides rememberedOverrides(JdbcClient jdbcClient, PatientHasher hasher) {
+		return new RememberedOverrides(jdbcClient, hasher);
+	}
+
 	/** Closed by Spring before the data source, so the cards still queued are written. */
 	@Bean(destroyMethod = "close")
 	CardRecorder cardRecorder(FeedbackProperties properties, PatientHasher hasher, FeedbackStore store) {

@@ -1,6 +1,7 @@
 package org.myositiscds.feedback;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -25,8 +26,17 @@ final class FeedbackReport {
 	record Summary(Instant generatedAt, Instant from, Instant to, List<RuleSummary> rules, UnknownCards unknownCards) {
 	}
 
-	record RuleSummary(String rule, long cardsShown, long accepted, long overridden, long feedback,
-			List<ReasonCount> overrideReasons, long overriddenWithoutCodedReason) {
+	/**
+	 * @param cardsShown cards returned to the clinician
+	 * @param suppressed cards the rule gave that a remembered override kept back (never shown)
+	 * @param days the same counts by UTC day the card was made, oldest first, days without cards left out
+	 */
+	record RuleSummary(String rule, long cardsShown, long suppressed, long accepted, long overridden, long feedback,
+			List<ReasonCount> overrideReasons, long overriddenWithoutCodedReason, List<Day> days) {
+	}
+
+	/** One rule's cards of one UTC day: shown, suppressed, and of those shown, accepted and overridden. */
+	record Day(String day, long cardsShown, long suppressed, long accepted, long overridden) {
 	}
 
 	record ReasonCount(String system, String code, String display, long cards) {
@@ -67,22 +77,44 @@ final class FeedbackReport {
 		// Open ends become bounds far out, so that every query has the same two parameters.
 		OffsetDateTime start = (from == null ? Instant.parse("1900-01-01T00:00:00Z") : from).atOffset(ZoneOffset.UTC);
 		OffsetDateTime end = (to == null ? Instant.parse("9999-01-01T00:00:00Z") : to).atOffset(ZoneOffset.UTC);
+		// Per rule: shown, accepted, overridden, feedback items, overridden without a coded reason, suppressed.
 		Map<String, long[]> counts = new TreeMap<>();
-		jdbc.sql("SELECT rule_id, COUNT(*) AS shown FROM card_shown WHERE shown_at >= ? AND shown_at < ? GROUP BY rule_id")
-			.params(start, end)
-			.query((rs, row) -> counts.computeIfAbsent(rs.getString("rule_id"), rule -> new long[5])[0] = rs.getLong("shown"))
-			.list();
+		// Per rule, per day: shown, suppressed, accepted, overridden. A card has one day, so the days add up.
+		Map<String, Map<String, long[]>> days = new TreeMap<>();
 		jdbc.sql("""
-				SELECT c.rule_id, f.outcome, COUNT(DISTINCT f.card_uuid) AS cards, COUNT(*) AS reports
-				FROM feedback f JOIN card_shown c ON c.card_uuid = f.card_uuid
-				WHERE c.shown_at >= ? AND c.shown_at < ?
-				GROUP BY c.rule_id, f.outcome""")
+				SELECT rule_id, shown_day, SUM(CASE WHEN suppressed THEN 0 ELSE 1 END) AS shown,
+				       SUM(CASE WHEN suppressed THEN 1 ELSE 0 END) AS suppressed
+				FROM (SELECT rule_id, suppressed, CAST(shown_at AT TIME ZONE 'UTC' AS DATE) AS shown_day FROM card_shown
+				      WHERE shown_at >= ? AND shown_at < ?) cards
+				GROUP BY rule_id, shown_day""")
 			.params(start, end)
 			.query((rs, row) -> {
-				long[] rule = counts.computeIfAbsent(rs.getString("rule_id"), id -> new long[5]);
-				rule["accepted".equals(rs.getString("outcome")) ? 1 : 2] = rs.getLong("cards");
-				rule[3] += rs.getLong("reports");
-				return rule;
+				String rule = rs.getString("rule_id");
+				long[] total = counts.computeIfAbsent(rule, id -> new long[6]);
+				long[] day = day(days, rule, rs.getObject("shown_day", LocalDate.class));
+				day[0] = rs.getLong("shown");
+				day[1] = rs.getLong("suppressed");
+				total[0] += day[0];
+				total[5] += day[1];
+				return total;
+			})
+			.list();
+		jdbc.sql("""
+				SELECT rule_id, shown_day, outcome, COUNT(DISTINCT card_uuid) AS cards, COUNT(*) AS reports
+				FROM (SELECT c.rule_id, f.outcome, f.card_uuid, CAST(c.shown_at AT TIME ZONE 'UTC' AS DATE) AS shown_day
+				      FROM feedback f JOIN card_shown c ON c.card_uuid = f.card_uuid
+				      WHERE c.shown_at >= ? AND c.shown_at < ?) reported
+				GROUP BY rule_id, shown_day, outcome""")
+			.params(start, end)
+			.query((rs, row) -> {
+				String rule = rs.getString("rule_id");
+				long[] total = counts.computeIfAbsent(rule, id -> new long[6]);
+				long[] day = day(days, rule, rs.getObject("shown_day", LocalDate.class));
+				int outcome = "accepted".equals(rs.getString("outcome")) ? 0 : 1;
+				day[2 + outcome] = rs.getLong("cards");
+				total[1 + outcome] += day[2 + outcome];
+				total[3] += rs.getLong("reports");
+				return total;
 			})
 			.list();
 		Map<String, List<ReasonCount>> reasons = new TreeMap<>();
@@ -108,8 +140,11 @@ final class FeedbackReport {
 			})
 			.list();
 		List<RuleSummary> rules = new ArrayList<>();
-		counts.forEach((rule, c) -> rules.add(new RuleSummary(rule, c[0], c[1], c[2], c[3],
-				reasons.getOrDefault(rule, List.of()), c[4])));
+		counts.forEach((rule, c) -> rules.add(new RuleSummary(rule, c[0], c[5], c[1], c[2], c[3],
+				reasons.getOrDefault(rule, List.of()), c[4], days.getOrDefault(rule, Map.of()).entrySet().stream()
+					.map(day -> new Day(day.getKey(), day.getValue()[0], day.getValue()[1], day.getValue()[2],
+							day.getValue()[3]))
+					.toList())));
 		long[] unknown = new long[3];
 		jdbc.sql("""
 				SELECT f.outcome, COUNT(DISTINCT f.card_uuid) AS cards, COUNT(*) AS reports FROM feedback f
@@ -124,6 +159,10 @@ final class FeedbackReport {
 			})
 			.list();
 		return new Summary(now, from, to, rules, new UnknownCards(unknown[0], unknown[1], unknown[2]));
+	}
+
+	private static long[] day(Map<String, Map<String, long[]>> days, String rule, LocalDate day) {
+		return days.computeIfAbsent(rule, id -> new TreeMap<>()).computeIfAbsent(day.toString(), d -> new long[4]);
 	}
 
 	/** The card as shown, if recorded, and its feedback in the order it happened; empty if neither exists. */

@@ -20,9 +20,13 @@ final class FeedbackStore {
 	record Stored(int stored, int alreadyStored) {
 	}
 
-	/** One card as it was shown, the patient already hashed. */
+	/**
+	 * One card as it was shown, the patient already hashed.
+	 * @param facts the fingerprint of the facts it rests on ({@link CardFacts})
+	 * @param suppressed the rule applied but a remembered override kept the card from the clinician
+	 */
 	record ShownCard(String cardUuid, String serviceId, String ruleId, String hookInstance, String patientHash,
-			Instant shownAt) {
+			Instant shownAt, String indicator, String facts, boolean suppressed) {
 	}
 
 	private static final String FEEDBACK_COLUMNS = "fingerprint, service_id, card_uuid, card_known, outcome, "
@@ -88,8 +92,8 @@ final class FeedbackStore {
 
 	/** One batch in one transaction; if it fails (a card already there), card by card. */
 	void recordCards(List<ShownCard> cards) {
-		String sql = "INSERT INTO card_shown (card_uuid, service_id, rule_id, hook_instance, patient_hash, shown_at) "
-				+ "VALUES (?, ?, ?, ?, ?, ?)";
+		String sql = "INSERT INTO card_shown (card_uuid, service_id, rule_id, hook_instance, patient_hash, shown_at, "
+				+ "indicator, facts, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 		try {
 			transactions.executeWithoutResult(status -> template.batchUpdate(sql, cards, cards.size(),
 					(statement, card) -> {
@@ -99,6 +103,9 @@ final class FeedbackStore {
 						statement.setString(4, card.hookInstance());
 						statement.setString(5, card.patientHash());
 						statement.setObject(6, utc(card.shownAt()));
+						statement.setString(7, card.indicator());
+						statement.setString(8, card.facts());
+						statement.setBoolean(9, card.suppressed());
 					}));
 		}
 		catch (DataAccessException e) {

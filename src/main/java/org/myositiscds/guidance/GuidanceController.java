@@ -139,6 +139,8 @@ class GuidanceController {
 			body.append(" <a class=\"about\" href=\"sources#").append(source.anchor()).append("\">About this source</a></li>");
 		}
 		body.append("</ol></section>");
+		body.append("<section id=\"override-memory\"><h2>When the card is overridden</h2><p class=\"override-memory\">")
+			.append(escape(GuidancePages.overrideMemory(knowledgeBase.current(), page.ruleId()))).append("</p></section>");
 		body.append(informaticists(page));
 		body.append("<footer><p>The service advises; the clinician decides.</p></footer>");
 		return page(page.ruleId() + " " + page.title(), body.toString());

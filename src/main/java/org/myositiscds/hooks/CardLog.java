@@ -21,4 +21,11 @@ public interface CardLog {
 	 * @param cards the cards returned, possibly none
 	 */
 	void shown(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards);
+
+	/**
+	 * The cards whose rule applied but that a remembered override kept from the clinician
+	 * ({@link CardMemory}), so that reports count them as suppressed.
+	 */
+	default void suppressed(String serviceId, String hookInstance, String patientId, Instant time, List<Card> cards) {
+	}
 }

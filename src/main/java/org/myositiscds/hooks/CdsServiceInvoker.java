@@ -51,6 +51,8 @@ public final class CdsServiceInvoker {
 
 	private final CardLog cardLog;
 
+	private final CardMemory cardMemory;
+
 	private final boolean ownFhirServerByDefault;
 
 	private final MeterRegistry meters;
@@ -60,8 +62,9 @@ public final class CdsServiceInvoker {
 	private final FhirServerAllowlist fhirServers;
 
 	public CdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver prefetchResolver,
-			CardAssembler cardAssembler, Clock clock, CardLog cardLog, boolean ownFhirServerByDefault, MeterRegistry meters,
-			List<ComposedCdsService> composedServices, FhirServerAllowlist fhirServers) {
+			CardAssembler cardAssembler, Clock clock, CardLog cardLog, CardMemory cardMemory, boolean ownFhirServerByDefault,
+			MeterRegistry meters, List<ComposedCdsService> composedServices, FhirServerAllowlist fhirServers) {
+		this.cardMemory = cardMemory;
 		this.fhirServers = fhirServers;
 		this.knowledgeBase = knowledgeBase;
 		this.parser = parser;
@@ -179,8 +182,14 @@ public final class CdsServiceInvoker {
 							issuer));
 		}
 		if (record) {
+			// Only calls for a clinician: a rehearsal has no clinician whose overrides could apply.
+			CardMemory.Sorted sorted = cardMemory.sort(catalog.overrideMemory(), request.patientId(), clock.instant(), cards);
+			cards = sorted.shown();
+			sorted.suppressed().forEach(card -> meters.counter("cds.cards.suppressed", "rule", card.rule()).increment());
 			try {
 				cardLog.shown(service.id(), request.hookInstance(), request.patientId(), clock.instant(), cards);
+				cardLog.suppressed(service.id(), request.hookInstance(), request.patientId(), clock.instant(),
+						sorted.suppressed());
 			}
 			catch (RuntimeException e) {
 				// The clinician gets the advice even when it cannot be recorded.

@@ -474,4 +474,27 @@ public final class GuidancePages {
 	public ClinicalSources sources() {
 		return sources;
 	}
+
+	/**
+	 * The override memory line of a rule's page, in words (docs/feedback.md): how long the services'
+	 * definitions remember an override of the rule's card, the reasons named by their display in the CQL.
+	 */
+	public static String overrideMemory(Knowledge knowledge, String ruleId) {
+		OverrideMemory memory = knowledge.services().overrideMemory();
+		Map<String, String> displays = new TreeMap<>();
+		var libraries = knowledge.evaluator().libraries();
+		for (String name : libraries.names()) {
+			var library = libraries.library(name);
+			if (library.getCodes() == null || library.getCodeSystems() == null) {
+				continue;
+			}
+			Map<String, String> systems = new TreeMap<>();
+			library.getCodeSystems().getDef().forEach(system -> systems.put(system.getName(), system.getId()));
+			library.getCodes().getDef().stream()
+				.filter(code -> code.getCodeSystem() != null && code.getDisplay() != null
+						&& systems.getOrDefault(code.getCodeSystem().getName(), "").equals(memory.reasonSystem()))
+				.forEach(code -> displays.putIfAbsent(code.getId(), code.getDisplay()));
+		}
+		return memory.describe(ruleId, displays);
+	}
 }

@@ -21,6 +21,8 @@ public final class ServiceCatalog {
 
 	private final Map<String, ServiceDefinition> servicesById;
 
+	private final OverrideMemory overrideMemory;
+
 	public ServiceCatalog(Collection<ServiceDefinition> services, Set<String> libraryNames) {
 		Map<String, ServiceDefinition> byId = new LinkedHashMap<>();
 		for (ServiceDefinition service : services) {
@@ -37,6 +39,7 @@ public final class ServiceCatalog {
 			if (service.library() == null || !libraryNames.contains(service.library())) {
 				problems.add("library " + service.library() + " is not among the CQL libraries " + libraryNames);
 			}
+			problems.addAll(service.overrideMemory().problems());
 			if (byId.containsKey(service.id())) {
 				problems.add("another service has the same id");
 			}
@@ -46,6 +49,17 @@ public final class ServiceCatalog {
 			byId.put(service.id(), service);
 		}
 		this.servicesById = byId;
+		try {
+			this.overrideMemory = OverrideMemory.merge(byId.values().stream().map(ServiceDefinition::overrideMemory).toList());
+		}
+		catch (IllegalStateException e) {
+			throw new IllegalStateException("Service definitions: " + e.getMessage(), e);
+		}
+	}
+
+	/** How long overrides are remembered, per rule: the services' definitions together. */
+	public OverrideMemory overrideMemory() {
+		return overrideMemory;
 	}
 
 	/** Reads every {@code *.json} directly under the location (examples live in a subfolder). */

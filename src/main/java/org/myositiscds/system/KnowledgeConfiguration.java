@@ -8,6 +8,7 @@ import ca.uhn.fhir.context.FhirContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.hooks.CardLog;
+import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.ComposedCdsService;
 import org.myositiscds.knowledge.KnowledgeBase;
@@ -85,10 +86,11 @@ class KnowledgeConfiguration {
 
 	@Bean
 	CdsServiceInvoker cdsServiceInvoker(KnowledgeBase knowledgeBase, CdsRequestParser parser, PrefetchResolver resolver,
-			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog, MyositisCdsProperties properties,
+			CardAssembler cardAssembler, Clock clock, ObjectProvider<CardLog> cardLog, ObjectProvider<CardMemory> cardMemory,
+			MyositisCdsProperties properties,
 			MeterRegistry meters, ObjectProvider<ComposedCdsService> composedServices, FhirServerAllowlist fhirServers) {
 		return new CdsServiceInvoker(knowledgeBase, parser, resolver, cardAssembler, clock,
-				cardLog.getIfAvailable(() -> CardLog.NONE), properties.demo().fhirServer(), meters,
+				cardLog.getIfAvailable(() -> CardLog.NONE), cardMemory.getIfAvailable(() -> CardMemory.NONE), properties.demo().fhirServer(), meters,
 				composedServices.orderedStream().toList(), fhirServers);
 	}
 

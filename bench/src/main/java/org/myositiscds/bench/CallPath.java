@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.myositiscds.cards.Card;
 import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.hooks.CardLog;
+import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.KnowledgeBase;
@@ -67,7 +68,7 @@ final class CallPath {
 		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10, fhirServers), timeout,
 				new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
 						Duration.ofSeconds(30), 3), meters), meters);
-		invoker = new CdsServiceInvoker(knowledgeBase, parser, prefetchResolver, cardAssembler, clock, CardLog.NONE, false,
+		invoker = new CdsServiceInvoker(knowledgeBase, parser, prefetchResolver, cardAssembler, clock, CardLog.NONE, CardMemory.NONE, false,
 				meters, List.of(), fhirServers);
 	}
 
