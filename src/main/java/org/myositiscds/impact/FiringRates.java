@@ -74,6 +74,8 @@ final class FiringRates {
 
 	private long patients;
 
+	private long deceased;
+
 	private final Map<String, RuleCounts> rules = new TreeMap<>(FiringRates::compareRules);
 
 	private final Map<String, ServiceCounts> services = new TreeMap<>();
@@ -133,6 +135,15 @@ final class FiringRates {
 		});
 	}
 
+
+	/** A patient of the export who has died: not called for, and not counted among the patients. */
+	synchronized void deceased() {
+		deceased++;
+	}
+
+	synchronized long deceasedSkipped() {
+		return deceased;
+	}
 
 	synchronized long patients() {
 		return patients;

@@ -30,6 +30,7 @@ import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.myositiscds.security.FhirServerAllowlist;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code java -jar target/myositis-cds.jar impact --population target/synthea/fhir}: how often each
@@ -42,7 +43,7 @@ public final class ImpactCommand {
 	public static final String NAME = "impact";
 
 	private static final String USAGE = "usage: impact --population <folder of NDJSON> [--draft-orders file.json] "
-			+ "[--html impact.html] [--threads N] [--today 2026-12-06] [--project .] (see docs/impact.md)";
+			+ "[--add-to-record resources.json] [--html impact.html] [--threads N] [--today 2026-12-06] [--project .] (see docs/impact.md)";
 
 	private ImpactCommand() {
 	}
@@ -84,7 +85,9 @@ public final class ImpactCommand {
 			String draftFile = options.get("draft-orders");
 			DraftOrders drafts = DraftOrders.read(draftFile == null ? null : Path.of(draftFile), today,
 					services.stream().map(ServiceDefinition::id).toList());
-			ImpactRun run = new ImpactRun(invoker(knowledgeBase, clock), services, drafts, threads);
+			String additionsFile = options.get("add-to-record");
+			List<ObjectNode> additions = additionsFile == null ? List.of() : DraftOrders.additions(Path.of(additionsFile), today);
+			ImpactRun run = new ImpactRun(invoker(knowledgeBase, clock), services, drafts, additions, threads);
 			FiringRates rates = new FiringRates();
 			for (ServiceDefinition service : services) {
 				knowledge.evaluator().libraries().expressionNames(service.library()).stream()
@@ -93,7 +96,8 @@ public final class ImpactCommand {
 			}
 			long start = System.nanoTime();
 			run.run(population, work, rates);
-			String title = population + " on " + today;
+			String title = population + (additionsFile == null ? "" : " with " + Path.of(additionsFile).getFileName()
+					+ " added to every record") + " on " + today;
 			ImpactReport report = new ImpactReport(rates, title, drafts.describe());
 			out.print(report.markdown());
 			if (html.getParent() != null) {
@@ -133,7 +137,7 @@ public final class ImpactCommand {
 
 	private static Map<String, String> options(String[] args) {
 		Map<String, String> options = new LinkedHashMap<>();
-		List<String> known = new ArrayList<>(List.of("population", "draft-orders", "html", "threads", "today", "project"));
+		List<String> known = new ArrayList<>(List.of("population", "draft-orders", "add-to-record", "html", "threads", "today", "project"));
 		for (int i = 1; i < args.length; i += 2) {
 			String name = args[i].startsWith("--") ? args[i].substring(2) : null;
 			if (name == null || !known.contains(name) || i + 1 >= args.length) {

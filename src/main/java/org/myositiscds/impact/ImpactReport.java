@@ -69,7 +69,7 @@ final class ImpactReport {
 	String markdown() {
 		StringBuilder md = new StringBuilder();
 		md.append("# Firing rates: ").append(title).append("\n\n");
-		md.append(rates.patients()).append(" patients; each service called once per patient at order sign.\n\n");
+		md.append(population()).append("\n\n");
 		md.append("Draft orders, for patients whose export holds none of their own:\n\n");
 		draftOrders.forEach((service, orders) -> md.append("- ").append(service).append(": ").append(orders).append('\n'));
 		md.append("\n## Rules\n\n").append(ruleTable());
@@ -101,7 +101,7 @@ final class ImpactReport {
 			.append("table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.25rem .5rem}")
 			.append("td.n{text-align:right}svg{max-width:100%;height:auto}\n")
 			.append("</style>\n</head>\n<body>\n<h1>Firing rates: ").append(escape(title)).append("</h1>\n<p>")
-			.append(rates.patients()).append(" patients; each service called once per patient at order sign.</p>\n")
+			.append(escape(population())).append("</p>\n")
 			.append("<h2>Rules by firing rate</h2>\n<p>Share of patients for whom the rule gave a card; the colour is the")
 			.append(" rule's most severe indicator.</p>\n").append(firingRateChart());
 		html.append("<h2>Cards per call</h2>\n");
@@ -126,6 +126,11 @@ final class ImpactReport {
 			html.append("</ul>\n");
 		}
 		return html.append("</body>\n</html>\n").toString();
+	}
+
+	private String population() {
+		return rates.patients() + " patients; each service called once per patient at order sign"
+				+ (rates.deceasedSkipped() == 0 ? "." : " (" + rates.deceasedSkipped() + " deceased patients of the export skipped).");
 	}
 
 	/** One horizontal bar per rule, highest rate first; each bar a {@code g.rule} naming its rule. */

@@ -50,12 +50,17 @@ final class ImpactRun {
 
 	private final DraftOrders draftOrders;
 
+	private final List<ObjectNode> additions;
+
 	private final int threads;
 
-	ImpactRun(CdsServiceInvoker invoker, List<ServiceDefinition> services, DraftOrders draftOrders, int threads) {
+	/** @param additions resources added to every patient's record (see {@link DraftOrders#additions}) */
+	ImpactRun(CdsServiceInvoker invoker, List<ServiceDefinition> services, DraftOrders draftOrders,
+			List<ObjectNode> additions, int threads) {
 		this.invoker = invoker;
 		this.services = List.copyOf(services);
 		this.draftOrders = draftOrders;
+		this.additions = List.copyOf(additions);
 		this.threads = threads;
 	}
 
@@ -127,6 +132,15 @@ final class ImpactRun {
 	}
 
 	private void patient(BulkDataPopulation.PatientRecord record, FiringRates rates) {
+		// Nobody signs an order for a patient who has died; Synthea exports them beside the living.
+		if (record.patient().has("deceasedDateTime") || record.patient().path("deceasedBoolean").asBoolean(false)) {
+			rates.deceased();
+			return;
+		}
+		for (ObjectNode addition : additions) {
+			record.byType().computeIfAbsent(addition.path("resourceType").asString(), type -> new ArrayList<>())
+				.add(DraftOrders.forPatient(addition, record.patientId()));
+		}
 		// The patient's own draft orders, when the export holds some, are what is signed; else the configured ones.
 		List<ObjectNode> ownDrafts = new ArrayList<>();
 		List<ObjectNode> orders = record.byType().getOrDefault("MedicationRequest", List.of());

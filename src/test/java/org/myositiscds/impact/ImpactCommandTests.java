@@ -137,6 +137,23 @@ class ImpactCommandTests {
 	}
 
 	@Test
+	void resourcesAddedToEveryRecordReachTheRules() throws IOException {
+		Path export = temp.resolve("no-diagnosis");
+		Files.createDirectories(export);
+		Files.writeString(export.resolve("Patient.ndjson"),
+				"{\"resourceType\":\"Patient\",\"id\":\"p1\",\"gender\":\"female\",\"birthDate\":\"1970-03-01\"}\n"
+						+ "{\"resourceType\":\"Patient\",\"id\":\"p2\",\"gender\":\"male\",\"birthDate\":\"1980-03-01\"}\n");
+		Run run = run("--population", export.toString(), "--html", temp.resolve("additions.html").toString(),
+				"--add-to-record", "fhir-resources/impact/dermatomyositis.json");
+		assertThat(run.exitCode()).as(run.err()).isZero();
+		Map<String, String[]> rows = ruleRows(run.out());
+		// Without the dermatomyositis the additions bring, the rituximab rules say nothing.
+		assertThat(rows.get("RTX-10")[2]).as("RTX-10 (a new course) fires for both patients").isEqualTo("2");
+		assertThat(rows.get("HBV-1")[2]).as("HBV-1 (no screening) fires for both patients").isEqualTo("2");
+		assertThat(run.out()).contains("2 patients;").contains("dermatomyositis.json added to every record");
+	}
+
+	@Test
 	void aBadOptionIsAUsageError() {
 		Run run = run("--population");
 		assertThat(run.exitCode()).isEqualTo(2);
