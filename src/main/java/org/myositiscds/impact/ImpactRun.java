@@ -143,9 +143,9 @@ final class ImpactRun {
 		}
 		// The patient's own draft orders, when the export holds some, are what is signed; else the configured ones.
 		List<ObjectNode> ownDrafts = new ArrayList<>();
-		List<ObjectNode> orders = record.byType().getOrDefault("MedicationRequest", List.of());
+		List<ObjectNode> orders = record.byType().computeIfAbsent("MedicationRequest", type -> new ArrayList<>());
 		orders.stream().filter(order -> order.path("status").asString("").equals("draft")).forEach(ownDrafts::add);
-		orders.removeIf(order -> order.path("status").asString("").equals("draft"));
+		orders.removeAll(ownDrafts);
 		Map<String, List<Card>> cards = new LinkedHashMap<>();
 		Map<String, Long> nanos = new LinkedHashMap<>();
 		Map<String, String> failures = new LinkedHashMap<>();
