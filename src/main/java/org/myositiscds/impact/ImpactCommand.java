@@ -36,14 +36,15 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code java -jar target/myositis-cds.jar impact --population target/synthea/fhir}: how often each
  * rule fires over a population given as FHIR Bulk Data NDJSON, before go-live (docs/impact.md).
  * Prints Markdown and writes one self-contained HTML page. The knowledge is the project folder's,
- * as for the authoring commands.
+ * as for the authoring commands, or the jar's.
  */
 public final class ImpactCommand {
 
 	public static final String NAME = "impact";
 
 	private static final String USAGE = "usage: impact --population <folder of NDJSON> [--draft-orders file.json] "
-			+ "[--add-to-record resources.json] [--html impact.html] [--threads N] [--today 2026-12-06] [--project .] (see docs/impact.md)";
+			+ "[--add-to-record resources.json] [--html impact.html] [--threads N] [--today 2026-12-06] [--project .] "
+			+ "[--knowledge project|jar] (see docs/impact.md)";
 
 	private ImpactCommand() {
 	}
@@ -78,8 +79,7 @@ public final class ImpactCommand {
 						+ ": give a folder of FHIR Bulk Data NDJSON files (<ResourceType>.ndjson)");
 			}
 			Clock clock = Clock.fixed(today.atTime(12, 0).atZone(ZoneId.systemDefault()).toInstant(), ZoneId.systemDefault());
-			KnowledgeBase knowledgeBase = KnowledgeBase.fromFolder(FhirContext.forR4Cached(), JsonMapper.builder().build(),
-					clock, Path.of(options.getOrDefault("project", ".")));
+			KnowledgeBase knowledgeBase = knowledge(options, clock);
 			Knowledge knowledge = knowledgeBase.current();
 			List<ServiceDefinition> services = ImpactRun.orderSignServices(knowledge);
 			String draftFile = options.get("draft-orders");
@@ -119,6 +119,21 @@ public final class ImpactCommand {
 	}
 
 	/**
+	 * The project folder's knowledge, translated now, as the authoring commands read it; or, with
+	 * {@code --knowledge jar}, the knowledge built into the jar, as the deployed service runs it.
+	 */
+	private static KnowledgeBase knowledge(Map<String, String> options, Clock clock) {
+		FhirContext fhir = FhirContext.forR4Cached();
+		JsonMapper json = JsonMapper.builder().build();
+		return switch (options.getOrDefault("knowledge", "project")) {
+			case "project" -> KnowledgeBase.fromFolder(fhir, json, clock, Path.of(options.getOrDefault("project", ".")));
+			case "jar" -> KnowledgeBase.fromJar(fhir, json, clock, "classpath:elm/", "classpath:fhir-resources/valueset/",
+					"classpath:hooks/", "classpath:cql/");
+			default -> throw new IllegalArgumentException("--knowledge is project or jar");
+		};
+	}
+
+	/**
 	 * The service's invoker, wired as system/KnowledgeConfiguration wires it, with no card log and no
 	 * FHIR server: the requests carry their whole prefetch, so nothing is ever fetched.
 	 */
@@ -137,7 +152,8 @@ public final class ImpactCommand {
 
 	private static Map<String, String> options(String[] args) {
 		Map<String, String> options = new LinkedHashMap<>();
-		List<String> known = new ArrayList<>(List.of("population", "draft-orders", "add-to-record", "html", "threads", "today", "project"));
+		List<String> known = new ArrayList<>(List.of("population", "draft-orders", "add-to-record", "html", "threads", "today", "project",
+				"knowledge"));
 		for (int i = 1; i < args.length; i += 2) {
 			String name = args[i].startsWith("--") ? args[i].substring(2) : null;
 			if (name == null || !known.contains(name) || i + 1 >= args.length) {

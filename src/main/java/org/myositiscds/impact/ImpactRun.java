@@ -163,6 +163,10 @@ final class ImpactRun {
 			catch (PrefetchUnavailableException e) {
 				failures.put(service.id(), "prefetch unavailable: " + e.reasonsByKey());
 			}
+			catch (RuntimeException e) {
+				// What the service would answer with a 500: one patient's failure is reported, the run goes on.
+				failures.put(service.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+			}
 		}
 		rates.patient(hash(record.patientId()), cards, nanos, failures);
 	}

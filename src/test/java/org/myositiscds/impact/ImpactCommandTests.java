@@ -130,7 +130,8 @@ class ImpactCommandTests {
 		Files.writeString(export.resolve("Patient.ndjson"), "{\"resourceType\":\"Patient\",\"id\":\"p1\"}\n");
 		Files.writeString(export.resolve("Condition.ndjson"), "{\"resourceType\":\"Condition\",\"id\":\"c1\","
 				+ "\"subject\":{\"reference\":\"Patient/p1\"}}\n{\"resourceType\":\"Condition\",\"id\":\"c2\",\n");
-		Run run = run("--population", export.toString(), "--html", temp.resolve("malformed.html").toString());
+		Run run = run("--population", export.toString(), "--html", temp.resolve("malformed.html").toString(), "--knowledge",
+				"jar");
 		assertThat(run.exitCode()).isEqualTo(1);
 		assertThat(run.err()).contains("Condition.ndjson line 2").contains("NDJSON").doesNotContain("\tat ");
 		assertThat(run.out()).isEmpty();
@@ -143,8 +144,9 @@ class ImpactCommandTests {
 		Files.writeString(export.resolve("Patient.ndjson"),
 				"{\"resourceType\":\"Patient\",\"id\":\"p1\",\"gender\":\"female\",\"birthDate\":\"1970-03-01\"}\n"
 						+ "{\"resourceType\":\"Patient\",\"id\":\"p2\",\"gender\":\"male\",\"birthDate\":\"1980-03-01\"}\n");
+		// The jar's knowledge (here the build's classes), which needs no translation: the fixture run tests the project's.
 		Run run = run("--population", export.toString(), "--html", temp.resolve("additions.html").toString(),
-				"--add-to-record", "fhir-resources/impact/dermatomyositis.json");
+				"--add-to-record", "fhir-resources/impact/dermatomyositis.json", "--knowledge", "jar");
 		assertThat(run.exitCode()).as(run.err()).isZero();
 		Map<String, String[]> rows = ruleRows(run.out());
 		// Without the dermatomyositis the additions bring, the rituximab rules say nothing.
