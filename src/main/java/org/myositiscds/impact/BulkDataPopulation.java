@@ -40,6 +40,8 @@ final class BulkDataPopulation {
 	/** A partition is read whole; its size bounds the memory the run needs for records. */
 	static final long PARTITION_BYTES = 64L * 1024 * 1024;
 
+	static final int MAX_PARTITIONS = 256;
+
 	private static final String MEDICATION = "Medication";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -57,17 +59,18 @@ final class BulkDataPopulation {
 
 	private int partitions;
 
-	/** Resources of the wanted types that name no patient (a Condition without subject): nobody's, skipped. */
-	private long withoutPatient;
+	private final long partitionBytes;
 
 	/**
 	 * @param types the resource types to read (what the prefetch templates search for), Medication included or not
 	 * @param work a folder for the partition files, emptied and removed by {@link #close}
+	 * @param partitionBytes about how much of the files read goes to one partition ({@link #PARTITION_BYTES})
 	 */
-	BulkDataPopulation(Path folder, Set<String> types, Path work) {
+	BulkDataPopulation(Path folder, Set<String> types, Path work, long partitionBytes) {
 		this.folder = folder;
 		this.types = types;
 		this.work = work;
+		this.partitionBytes = partitionBytes;
 	}
 
 	/**
@@ -86,7 +89,8 @@ final class BulkDataPopulation {
 				bytes += Files.size(path);
 			}
 		}
-		partitions = (int) Math.max(1, Math.min(4096, bytes / PARTITION_BYTES + 1));
+		// Each partition holds an open file while the export is read; past MAX_PARTITIONS they grow instead.
+		partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, bytes / partitionBytes + 1));
 		Files.createDirectories(work);
 		List<BufferedWriter> writers = new ArrayList<>(partitions);
 		Map<String, Set<Integer>> medicationPartitions = new HashMap<>();
@@ -114,15 +118,6 @@ final class BulkDataPopulation {
 			readPartition(partitionFile(i), patients);
 			Files.delete(partitionFile(i));
 		}
-	}
-
-	/** How many partitions the last run wrote. */
-	int partitions() {
-		return partitions;
-	}
-
-	long withoutPatient() {
-		return withoutPatient;
 	}
 
 	/** Removes whatever partition files a failed run left behind. */
@@ -168,7 +163,7 @@ final class BulkDataPopulation {
 		forEachLine(path, (line, resource) -> {
 			String patientId = patientId(resource);
 			if (patientId == null) {
-				withoutPatient++;
+				// Nobody's (a Condition without subject): the service drops it too.
 				return;
 			}
 			int partition = partitionOf(patientId);

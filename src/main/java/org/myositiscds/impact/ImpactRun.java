@@ -94,7 +94,7 @@ final class ImpactRun {
 		// Enough patients queued to keep every thread busy, not the whole partition's records at once.
 		Semaphore queued = new Semaphore(threads * 4);
 		List<Future<?>> pending = new ArrayList<>();
-		BulkDataPopulation export = new BulkDataPopulation(population, typesRead(), work);
+		BulkDataPopulation export = new BulkDataPopulation(population, typesRead(), work, BulkDataPopulation.PARTITION_BYTES);
 		try {
 			export.forEachPatient(record -> {
 				queued.acquireUninterruptibly();
