@@ -20,6 +20,7 @@ import ca.uhn.fhir.context.FhirContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.myositiscds.cards.CardAssembler;
 import org.myositiscds.hooks.CardLog;
+import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.Knowledge;
@@ -147,7 +148,7 @@ public final class ImpactCommand {
 				new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
 						Duration.ofSeconds(30), 3), meters), meters);
 		return new CdsServiceInvoker(knowledgeBase, new CdsRequestParser(fhir, json), resolver, new CardAssembler(fhir, json),
-				clock, CardLog.NONE, false, meters, List.of(), noServers);
+				clock, CardLog.NONE, CardMemory.NONE, false, meters, List.of(), noServers);
 	}
 
 	private static Map<String, String> options(String[] args) {
