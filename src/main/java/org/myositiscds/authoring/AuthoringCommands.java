@@ -32,9 +32,11 @@ import tools.jackson.databind.node.ObjectNode;
  * java -jar target/myositis-cds.jar translate [--cql cql]
  * java -jar target/myositis-cds.jar evaluate --library HBVScreening --data patient.json
  *     [--expression "..."]... [--draft-orders orders.json] [--hook order-sign] [--today 2026-01-31]
- * java -jar target/myositis-cds.jar test --library HBVScreening
+ * java -jar target/myositis-cds.jar test --library HBVScreening [--watch]
  * </pre>
  * They read the working folders (cql/, fhir-resources/), so an edit shows at once, without a build.
+ * With {@code --watch}, test and evaluate keep the engine warm and run again on every save
+ * (docs/authoring.md, "The authoring loop"); {@code bin/authoring} starts them for a short run.
  */
 public final class AuthoringCommands {
 
@@ -403,7 +405,8 @@ public final class AuthoringCommands {
 	}
 
 	private static int usage(PrintStream err) {
-		err.println("usage: translate | evaluate --library L --data file | test [--library L] (see docs/authoring.md)");
+		err.println("usage: translate | evaluate --library L --data file [--watch] | test [--library L] [--watch]"
+				+ " (see docs/authoring.md)");
 		return 2;
 	}
 }

@@ -258,6 +258,11 @@ public final class CqlTranslation {
 			throw new IllegalStateException("CQL translation failed: " + result.diagnostics().stream()
 				.filter(d -> d.severity().equals("error")).map(Diagnostic::toString).toList());
 		}
+		// The tree is kept warning-free (docs/authoring.md), so that a warning is never lost among others.
+		if (!result.report().isEmpty()) {
+			throw new IllegalStateException("CQL translation: the CQL must translate without warnings; fix the "
+					+ "warnings listed above");
+		}
 		Path out = Files.createDirectories(Path.of(args[1]));
 		for (Map.Entry<String, String> library : result.elmJsonByLibrary().entrySet()) {
 			Files.writeString(out.resolve(library.getKey() + ".json"), library.getValue());
