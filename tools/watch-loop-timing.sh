@@ -10,7 +10,10 @@ edits=${2:-10}
 copy=$(mktemp -d)
 out="$copy/watch.log"
 cp -r "$root/cql" "$root/fhir-resources" "$root/hooks" "$copy/"
-"$root/bin/authoring" test --library "$library" --watch --project "$copy" >"$out" 2>&1 &
+# A library without cases of its own (MyositisCommon): every library's cases.
+scope=""
+[ -d "$root/cql/tests/$library" ] && scope="--library $library"
+"$root/bin/authoring" test $scope --watch --project "$copy" >"$out" 2>&1 &
 watcher=$!
 trap 'kill $watcher 2>/dev/null; rm -rf "$copy"' EXIT
 until grep -q '^Watching' "$out"; do sleep 0.2; done
