@@ -22,6 +22,10 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.cards.CqlValueJson;
 import org.myositiscds.cql.CqlTranslation;
+import org.myositiscds.knowledge.PrefetchLint;
+import org.myositiscds.knowledge.ServiceCatalog;
+import org.myositiscds.knowledge.ServiceDefinition;
+import org.myositiscds.knowledge.TriggerLint;
 import org.myositiscds.prefetch.PatientData;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -208,16 +212,54 @@ public final class AuthoringCommands {
 						cases.addAll(casesNaming(project, file));
 					}
 				}
-				if (cases.isEmpty() && affected.isEmpty()) {
+				boolean services = changed.stream().anyMatch(file -> file.startsWith("hooks"));
+				if (cases.isEmpty() && affected.isEmpty() && !services) {
 					continue;
 				}
 				err.println(header(changed));
-				runCases(project, !affected.isEmpty(), List.copyOf(cases), out, err, start);
+				if (!cases.isEmpty() || !affected.isEmpty()) {
+					runCases(project, !affected.isEmpty(), List.copyOf(cases), out, err, start);
+				}
+				if (services) {
+					lintServices(project, out, err);
+				}
 			}
 		}
 		catch (InterruptedException e) {
 			return 0;
 		}
+	}
+
+	/**
+	 * The service definitions (hooks/) of the libraries worked on, checked against their CQL as the
+	 * build and live reload check them: does each prefetch what its CQL reads, and name the value
+	 * sets it triggers on? Problems first, then the count.
+	 */
+	private static void lintServices(WarmProject project, PrintStream out, PrintStream err) {
+		if (project.knowledge() == null) {
+			return;
+		}
+		List<String> problems = new ArrayList<>();
+		int checked = 0;
+		try {
+			var catalog = ServiceCatalog.fromLocation(project.root().resolve("hooks").toUri().toString(), JSON,
+					project.libraryNames());
+			for (ServiceDefinition service : catalog.services()) {
+				if (project.ready(service.library())) {
+					checked++;
+					var libraries = project.knowledge().libraries();
+					var valueSets = project.knowledge().terminology();
+					problems.addAll(PrefetchLint.check(service, libraries, valueSets));
+					problems.addAll(TriggerLint.check(service, libraries, valueSets));
+				}
+			}
+		}
+		catch (RuntimeException e) {
+			problems.add(String.valueOf(e.getMessage()));
+		}
+		problems.forEach(problem -> err.println("hooks: " + problem));
+		out.println("hooks: %d service%s checked, %d problem%s".formatted(checked, checked == 1 ? "" : "s",
+				problems.size(), problems.size() == 1 ? "" : "s"));
 	}
 
 	private static final String WATCHING = "Watching " + String.join("/, ", ProjectWatcher.FOLDERS)

@@ -72,6 +72,11 @@ final class WarmProject {
 		return root;
 	}
 
+	/** Every library of the cql/ folder, worked on or not. */
+	Set<String> libraryNames() {
+		return new TreeSet<>(cql.libraryNames());
+	}
+
 	Set<String> wanted() {
 		return wanted;
 	}

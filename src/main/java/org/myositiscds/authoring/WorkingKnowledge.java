@@ -71,6 +71,10 @@ public final class WorkingKnowledge {
 		return evaluator.libraries();
 	}
 
+	public ValueSetTerminology terminology() {
+		return evaluator.terminology();
+	}
+
 	public List<String> expressionNames(String library) {
 		return evaluator.libraries().expressionNames(library);
 	}

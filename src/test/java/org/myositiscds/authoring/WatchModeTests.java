@@ -57,6 +57,17 @@ class WatchModeTests {
 			assertThat(cycle).contains("1 passed, 0 failed").contains("PASS cql/tests/TacrolimusDeescalation/")
 				.doesNotContain("HBVScreening/");
 
+			// A service definition: no case runs; the services of the libraries worked on are linted.
+			Path service = project.resolve("hooks/hbv-screening-order-sign.json");
+			int printed = text(out).length();
+			Files.writeString(service, Files.readString(service).replace(
+					"\"triggerValueSets\": [\"https://fhir.myositis-cds.org/ValueSet/anti-cd20-agents\"]",
+					"\"triggerValueSets\": []"));
+			awaitLines(out, " services checked, ", 1);
+			assertThat(text(out).substring(printed)).contains("changed: hooks/hbv-screening-order-sign.json")
+				.contains("anti-cd20-agents, which triggerValueSets leaves out")
+				.contains("hooks: 4 services checked, 1 problem").doesNotContain("PASS ");
+
 			// The shared library: every library including it is translated again, every case runs.
 			before = count(out, " passed, ");
 			append(project.resolve("cql/MyositisCommon.cql"), "\n// an edit\n");
