@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -19,6 +22,10 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.cards.CqlValueJson;
 import org.myositiscds.cql.CqlTranslation;
+import org.myositiscds.knowledge.PrefetchLint;
+import org.myositiscds.knowledge.ServiceCatalog;
+import org.myositiscds.knowledge.ServiceDefinition;
+import org.myositiscds.knowledge.TriggerLint;
 import org.myositiscds.prefetch.PatientData;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,13 +36,18 @@ import tools.jackson.databind.node.ObjectNode;
  * java -jar target/myositis-cds.jar translate [--cql cql]
  * java -jar target/myositis-cds.jar evaluate --library HBVScreening --data patient.json
  *     [--expression "..."]... [--draft-orders orders.json] [--hook order-sign] [--today 2026-01-31]
- * java -jar target/myositis-cds.jar test --library HBVScreening
+ * java -jar target/myositis-cds.jar test --library HBVScreening [--watch]
  * </pre>
  * They read the working folders (cql/, fhir-resources/), so an edit shows at once, without a build.
+ * With {@code --watch}, test and evaluate keep the engine warm and run again on every save
+ * (docs/authoring.md, "The authoring loop"); {@code bin/authoring} starts them for a short run.
  */
 public final class AuthoringCommands {
 
 	public static final Set<String> COMMANDS = Set.of("translate", "evaluate", "test");
+
+	/** Options without a value. */
+	private static final Set<String> FLAGS = Set.of("--watch");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -55,12 +67,12 @@ public final class AuthoringCommands {
 		try {
 			return switch (args[0]) {
 				case "translate" -> translate(Path.of(first(options, "cql", root.resolve("cql").toString())), out, err);
-				case "evaluate" -> evaluate(root, options, out);
+				case "evaluate" -> evaluate(root, options, out, err);
 				case "test" -> test(root, options, out, err);
 				default -> usage(err);
 			};
 		}
-		catch (IllegalArgumentException | IOException e) {
+		catch (IllegalArgumentException | IOException | InterruptedException e) {
 			err.println(e.getMessage());
 			return e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("usage") ? 2 : 1;
 		}
@@ -76,9 +88,65 @@ public final class AuthoringCommands {
 		return 0;
 	}
 
-	private static int evaluate(Path root, Map<String, List<String>> options, PrintStream out) throws IOException {
+	private static int evaluate(Path root, Map<String, List<String>> options, PrintStream out, PrintStream err)
+			throws IOException, InterruptedException {
 		String library = required(options, "library");
-		WorkingKnowledge knowledge = WorkingKnowledge.fromProject(root);
+		required(options, "data");
+		WarmProject project = new WarmProject(root, List.of(library));
+		boolean ok = evaluateOnce(project, library, options, out, err);
+		if (!options.containsKey("watch")) {
+			return ok ? 0 : 1;
+		}
+		Set<Path> inputs = new TreeSet<>();
+		for (String file : List.of("data", "draft-orders")) {
+			if (options.containsKey(file)) {
+				inputs.add(Path.of(first(options, file, null)).toAbsolutePath().normalize());
+			}
+		}
+		try (ProjectWatcher watcher = new ProjectWatcher(root)) {
+			err.println(WATCHING);
+			while (true) {
+				Set<Path> changed = watcher.next();
+				long start = System.nanoTime();
+				Set<String> affected = changed(project, changed);
+				boolean dataChanged = changed.stream().anyMatch(p -> inputs.contains(root.resolve(p).toAbsolutePath().normalize()))
+						|| changed.stream().anyMatch(p -> isValueSet(p));
+				if (affected.isEmpty() && !dataChanged) {
+					continue;
+				}
+				err.println(header(changed));
+				if (!affected.isEmpty()) {
+					project.translation().report().forEach(err::println);
+				}
+				evaluateOnce(project, library, options, out, err);
+				err.println("evaluated in %.1f s".formatted((System.nanoTime() - start) / 1e9));
+			}
+		}
+		catch (InterruptedException e) {
+			return 0;
+		}
+	}
+
+	/** Evaluates once and prints the report; a problem is printed, not thrown, so that watching goes on. */
+	private static boolean evaluateOnce(WarmProject project, String library, Map<String, List<String>> options,
+			PrintStream out, PrintStream err) {
+		if (!project.ready(library)) {
+			project.translation().report().forEach(err::println);
+			err.println("not evaluated: " + (project.problem() != null ? project.problem() : library + " does not translate"));
+			return false;
+		}
+		try {
+			out.println(evaluation(project.knowledge(), library, options));
+			return true;
+		}
+		catch (RuntimeException | IOException e) {
+			err.println("error: " + e.getMessage());
+			return false;
+		}
+	}
+
+	private static String evaluation(WorkingKnowledge knowledge, String library, Map<String, List<String>> options)
+			throws IOException {
 		LocalDate today = LocalDate.parse(first(options, "today", LocalDate.now().toString()));
 		Path dataFile = Path.of(required(options, "data"));
 		PatientData data;
@@ -111,36 +179,197 @@ public final class AuthoringCommands {
 			outcome.profile().render(Path.of(profile));
 			report.set("profile", JSON.valueToTree(DefinitionTimes.of(outcome.profile()).stream().limit(PROFILE_ROWS).toList()));
 		}
-		out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-		return 0;
+		return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report);
 	}
 
 	private static int test(Path root, Map<String, List<String>> options, PrintStream out, PrintStream err)
 			throws IOException {
-		WorkingKnowledge knowledge = WorkingKnowledge.fromProject(root);
-		TestCaseRunner runner = new TestCaseRunner(knowledge);
 		Path tests = root.resolve("cql/tests");
-		List<Path> folders = options.containsKey("library") ? List.of(tests.resolve(first(options, "library", null)))
-				: folders(tests);
-		int passed = 0;
-		int failed = 0;
-		for (Path folder : folders) {
-			for (Path file : caseFiles(folder)) {
-				TestCase testCase = TestCase.read(file, LocalDate.now());
-				List<TestCaseRunner.Mismatch> mismatches = runner.run(testCase);
-				if (mismatches.isEmpty()) {
-					passed++;
-					out.println("PASS " + root.relativize(file));
+		List<String> libraries = options.containsKey("library") ? List.of(first(options, "library", null))
+				: folders(tests).stream().map(folder -> folder.getFileName().toString()).toList();
+		for (String library : libraries) {
+			caseFiles(tests.resolve(library));
+		}
+		long start = System.nanoTime();
+		WarmProject project = new WarmProject(root, libraries);
+		boolean ok = runCases(project, true, casesOf(project, libraries), out, err, start);
+		if (!options.containsKey("watch")) {
+			return ok ? 0 : 1;
+		}
+		try (ProjectWatcher watcher = new ProjectWatcher(root)) {
+			err.println(WATCHING);
+			while (true) {
+				Set<Path> changed = watcher.next();
+				start = System.nanoTime();
+				Set<String> affected = changed(project, changed);
+				Set<Path> cases = new TreeSet<>(casesOf(project, isAnyValueSet(changed) ? project.wanted() : affected));
+				for (Path file : changed) {
+					Path path = root.resolve(file);
+					if (isCase(file) && project.wanted().contains(file.getName(2).toString()) && Files.isRegularFile(path)) {
+						cases.add(path);
+					}
+					else if (file.startsWith("fhir-resources") && !isValueSet(file)) {
+						cases.addAll(casesNaming(project, file));
+					}
 				}
-				else {
-					failed++;
-					err.println("FAIL " + root.relativize(file) + " (" + testCase.description() + ")");
-					mismatches.forEach(m -> err.println("     " + m));
+				boolean services = changed.stream().anyMatch(file -> file.startsWith("hooks"));
+				if (cases.isEmpty() && affected.isEmpty() && !services) {
+					continue;
+				}
+				err.println(header(changed));
+				if (!cases.isEmpty() || !affected.isEmpty()) {
+					runCases(project, !affected.isEmpty(), List.copyOf(cases), out, err, start);
+				}
+				if (services) {
+					lintServices(project, out, err);
 				}
 			}
 		}
-		out.println(passed + " passed, " + failed + " failed");
-		return failed == 0 ? 0 : 1;
+		catch (InterruptedException e) {
+			return 0;
+		}
+	}
+
+	/**
+	 * The service definitions (hooks/) of the libraries worked on, checked against their CQL as the
+	 * build and live reload check them: does each prefetch what its CQL reads, and name the value
+	 * sets it triggers on? Problems first, then the count.
+	 */
+	private static void lintServices(WarmProject project, PrintStream out, PrintStream err) {
+		if (project.knowledge() == null) {
+			return;
+		}
+		List<String> problems = new ArrayList<>();
+		int checked = 0;
+		try {
+			var catalog = ServiceCatalog.fromLocation(project.root().resolve("hooks").toUri().toString(), JSON,
+					project.libraryNames());
+			for (ServiceDefinition service : catalog.services()) {
+				if (project.ready(service.library())) {
+					checked++;
+					var libraries = project.knowledge().libraries();
+					var valueSets = project.knowledge().terminology();
+					problems.addAll(PrefetchLint.check(service, libraries, valueSets));
+					problems.addAll(TriggerLint.check(service, libraries, valueSets));
+				}
+			}
+		}
+		catch (RuntimeException e) {
+			problems.add(String.valueOf(e.getMessage()));
+		}
+		problems.forEach(problem -> err.println("hooks: " + problem));
+		out.println("hooks: %d service%s checked, %d problem%s".formatted(checked, checked == 1 ? "" : "s",
+				problems.size(), problems.size() == 1 ? "" : "s"));
+	}
+
+	private static final String WATCHING = "Watching " + String.join("/, ", ProjectWatcher.FOLDERS)
+			+ "/ (cql/tests/ included); Ctrl-C to stop";
+
+	private static String header(Set<Path> changed) {
+		return "\n[" + java.time.LocalTime.now().withNano(0) + "] changed: "
+				+ String.join(", ", changed.stream().map(Path::toString).toList());
+	}
+
+	/** Re-translates the libraries whose source changed and reads value sets again; returns the wanted libraries affected. */
+	private static Set<String> changed(WarmProject project, Set<Path> changed) {
+		List<String> libraries = changed.stream()
+			.filter(file -> file.getNameCount() == 2 && file.startsWith("cql") && file.toString().endsWith(".cql"))
+			.map(file -> file.getFileName().toString().replaceFirst("\\.cql$", ""))
+			.toList();
+		Set<String> affected = new TreeSet<>(libraries.isEmpty() ? Set.of() : project.librariesChanged(libraries));
+		if (isAnyValueSet(changed)) {
+			affected.addAll(project.valueSetsChanged());
+		}
+		return affected;
+	}
+
+	private static boolean isValueSet(Path file) {
+		return file.startsWith(Path.of("fhir-resources", "valueset"));
+	}
+
+	private static boolean isAnyValueSet(Set<Path> changed) {
+		return changed.stream().anyMatch(AuthoringCommands::isValueSet);
+	}
+
+	private static boolean isCase(Path file) {
+		String name = file.getFileName().toString();
+		return file.getNameCount() == 4 && file.startsWith(Path.of("cql", "tests"))
+				&& (name.endsWith(".yaml") || name.endsWith(".yml"));
+	}
+
+	private static List<Path> casesOf(WarmProject project, Collection<String> libraries) throws IOException {
+		List<Path> cases = new ArrayList<>();
+		for (String library : libraries) {
+			Path folder = project.root().resolve("cql/tests").resolve(library);
+			if (Files.isDirectory(folder)) {
+				cases.addAll(caseFiles(folder));
+			}
+		}
+		return cases;
+	}
+
+	/** The cases that read a data file (a demo patient as {@code record:}), by its path from the project folder. */
+	private static List<Path> casesNaming(WarmProject project, Path file) {
+		String name = file.toString().replace('\\', '/');
+		try {
+			List<Path> cases = new ArrayList<>();
+			for (Path each : casesOf(project, project.wanted())) {
+				if (Files.readString(each).contains(name)) {
+					cases.add(each);
+				}
+			}
+			return cases;
+		}
+		catch (IOException e) {
+			return List.of();
+		}
+	}
+
+	/**
+	 * Runs the cases and prints what people read: the translator's report (when the CQL was just
+	 * translated), every case passed, then every case failed with what it missed, then the cases
+	 * not run, and last the count.
+	 */
+	private static boolean runCases(WarmProject project, boolean translated, List<Path> cases, PrintStream out,
+			PrintStream err, long start) {
+		if (translated) {
+			project.translation().report().forEach(err::println);
+		}
+		List<String> passed = new ArrayList<>();
+		List<String> failed = new ArrayList<>();
+		Map<String, List<Path>> notRun = new TreeMap<>();
+		TestCaseRunner runner = project.knowledge() == null ? null : new TestCaseRunner(project.knowledge());
+		for (Path file : cases) {
+			String library = file.getParent().getFileName().toString();
+			Path shown = project.root().relativize(file);
+			if (!project.ready(library)) {
+				notRun.computeIfAbsent(library, key -> new ArrayList<>()).add(file);
+				continue;
+			}
+			try {
+				TestCase testCase = TestCase.read(file, LocalDate.now());
+				List<TestCaseRunner.Mismatch> mismatches = runner.run(testCase);
+				if (mismatches.isEmpty()) {
+					passed.add("PASS " + shown);
+				}
+				else {
+					failed.add("FAIL " + shown + " (" + testCase.description() + ")");
+					mismatches.forEach(m -> failed.add("     " + m));
+				}
+			}
+			catch (RuntimeException e) {
+				failed.add("FAIL " + shown + ": " + e.getMessage());
+			}
+		}
+		passed.forEach(out::println);
+		failed.forEach(err::println);
+		notRun.forEach((library, files) -> err.println("NOT RUN " + files.size() + " case" + (files.size() == 1 ? "" : "s")
+				+ " of " + library + ": " + (project.problem() != null ? project.problem() : library + " does not translate")));
+		long failures = failed.stream().filter(line -> line.startsWith("FAIL")).count();
+		int skipped = notRun.values().stream().mapToInt(List::size).sum();
+		out.println("%d passed, %d failed%s in %.1f s".formatted(passed.size(), failures,
+				skipped == 0 ? "" : ", " + skipped + " not run", (System.nanoTime() - start) / 1e9));
+		return failures == 0 && skipped == 0;
 	}
 
 	static List<Path> folders(Path tests) throws IOException {
@@ -192,6 +421,10 @@ public final class AuthoringCommands {
 	private static Map<String, List<String>> options(String[] args) {
 		Map<String, List<String>> options = new LinkedHashMap<>();
 		for (int i = 1; i < args.length; i++) {
+			if (FLAGS.contains(args[i])) {
+				options.put(args[i].substring(2), List.of());
+				continue;
+			}
 			if (!args[i].startsWith("--") || i + 1 >= args.length) {
 				throw new IllegalArgumentException("usage: options are --name value; got " + args[i]);
 			}
@@ -214,7 +447,8 @@ public final class AuthoringCommands {
 	}
 
 	private static int usage(PrintStream err) {
-		err.println("usage: translate | evaluate --library L --data file | test [--library L] (see docs/authoring.md)");
+		err.println("usage: translate | evaluate --library L --data file [--watch] | test [--library L] [--watch]"
+				+ " (see docs/authoring.md)");
 		return 2;
 	}
 }

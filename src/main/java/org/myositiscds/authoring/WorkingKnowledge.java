@@ -2,6 +2,7 @@ package org.myositiscds.authoring;
 
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +43,7 @@ public final class WorkingKnowledge {
 			throw new IllegalArgumentException("The CQL does not translate:\n" + String.join("\n",
 					translation.diagnostics().stream().filter(d -> d.severity().equals("error")).map(Object::toString).toList()));
 		}
-		FhirContext fhirContext = FhirContext.forR4Cached();
-		var evaluator = new CqlEvaluator(CompiledLibraries.fromElm(translation.elmJsonByLibrary().values()),
-				ValueSetTerminology.fromLocation(fhirContext, valueSetFolder.toUri().toString()), fhirContext);
-		return new WorkingKnowledge(evaluator, new CardAssembler(fhirContext, JsonMapper.builder().build()));
+		return of(translation.elmJsonByLibrary().values(), valueSets(valueSetFolder));
 	}
 
 	/** Over an evaluator built elsewhere, such as one whose ELM the threshold mutation step edits. */
@@ -56,6 +54,30 @@ public final class WorkingKnowledge {
 	/** The default folders: the project's, when run from its root. */
 	public static WorkingKnowledge fromProject(Path root) {
 		return fromFolders(root.resolve("cql"), root.resolve("fhir-resources/valueset"));
+	}
+
+	/** The libraries given as ELM JSON (as {@link CqlTranslation} has just produced it), with these value sets. */
+	public static WorkingKnowledge of(Collection<String> elmJson, ValueSetTerminology valueSets) {
+		FhirContext fhirContext = FhirContext.forR4Cached();
+		return new WorkingKnowledge(new CqlEvaluator(CompiledLibraries.fromElm(elmJson), valueSets, fhirContext),
+				new CardAssembler(fhirContext, JsonMapper.builder().build()));
+	}
+
+	/** The same engine over other libraries or value sets: what an edit needs, without building the engine again. */
+	public WorkingKnowledge with(Collection<String> elmJson, ValueSetTerminology valueSets) {
+		return new WorkingKnowledge(evaluator.with(CompiledLibraries.fromElm(elmJson), valueSets), cardAssembler);
+	}
+
+	public static ValueSetTerminology valueSets(Path valueSetFolder) {
+		return ValueSetTerminology.fromLocation(FhirContext.forR4Cached(), valueSetFolder.toUri().toString());
+	}
+
+	public CompiledLibraries libraries() {
+		return evaluator.libraries();
+	}
+
+	public ValueSetTerminology terminology() {
+		return evaluator.terminology();
 	}
 
 	public List<String> expressionNames(String library) {

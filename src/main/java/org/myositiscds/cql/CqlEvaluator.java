@@ -52,15 +52,27 @@ public final class CqlEvaluator {
 	private final Semaphore evaluations = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
 
 	public CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, FhirContext fhirContext) {
+		// Building the R4 model resolver scans every FHIR type (over a second): once per process.
+		this(libraries, terminology, new CachingModelResolverDecorator(new R4FhirModelResolver(fhirContext)));
+	}
+
+	private CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, ModelResolver modelResolver) {
 		this.libraries = libraries;
 		this.terminology = terminology;
-		// Building the R4 model resolver scans every FHIR type (over a second): once per process.
-		this.modelResolver = new CachingModelResolverDecorator(new R4FhirModelResolver(fhirContext));
+		this.modelResolver = modelResolver;
 		Set<String> missing = new java.util.TreeSet<>(libraries.valueSetUrls());
 		missing.removeAll(terminology.valueSetUrls());
 		if (!missing.isEmpty()) {
 			throw new IllegalStateException("The CQL names value sets that fhir-resources/ does not define: " + missing);
 		}
+	}
+
+	/**
+	 * The same engine over other libraries or value sets, keeping the model resolver: the
+	 * authoring loop after an edit, where building it again would cost more than the edit.
+	 */
+	public CqlEvaluator with(CompiledLibraries otherLibraries, ValueSetTerminology otherTerminology) {
+		return new CqlEvaluator(otherLibraries, otherTerminology, modelResolver);
 	}
 
 	public CompiledLibraries libraries() {
