@@ -56,9 +56,9 @@ public final class CallBudget {
 		this.fetchableBytes = new AtomicLong(maxFetchedBytes);
 	}
 
-	/** A budget starting now. */
-	public static CallBudget of(Duration deadline, long maxFetchedBytes) {
-		return new CallBudget(System.nanoTime() + deadline.toNanos(), maxFetchedBytes);
+	/** A budget whose deadline is the given {@link System#nanoTime()} instant. */
+	public static CallBudget until(long deadlineNanos, long maxFetchedBytes) {
+		return new CallBudget(deadlineNanos, maxFetchedBytes);
 	}
 
 	/** The budget of the call this thread works on; unbounded outside a call. */

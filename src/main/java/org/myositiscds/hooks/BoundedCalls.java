@@ -1,6 +1,7 @@
 package org.myositiscds.hooks;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +30,15 @@ import org.springframework.http.HttpStatus;
  * worker (and at most one core) until its deadline, never more, and the other calls run beside it.
  */
 public final class BoundedCalls implements AutoCloseable {
+
+	/**
+	 * The request attribute holding a {@link BooleanSupplier} that says whether the call's client is
+	 * still connected, where the server can tell (see system/ClientConnectionValve).
+	 */
+	public static final String CLIENT_CONNECTED = "org.myositiscds.hooks.BoundedCalls.clientConnected";
+
+	/** How often a call under way asks whether its client is still there. */
+	private static final long PROBE_MILLIS = 100;
 
 	private static final Logger log = LoggerFactory.getLogger(BoundedCalls.class);
 
@@ -72,19 +83,23 @@ public final class BoundedCalls implements AutoCloseable {
 		return settings.deadline();
 	}
 
-	/** One call under way. */
+	/**
+	 * One call under way. Its answer is completed under the call's lock, and the client probe runs
+	 * under it too, so that the probe never reads from the connection once the answer is on its way.
+	 */
 	public final class Call<T> {
 
 		private final CallBudget budget;
 
 		private final CompletableFuture<T> answer = new CompletableFuture<>();
 
-		private final long startNanos = System.nanoTime();
+		private final long arrivedNanos;
 
 		private volatile long stopNanos;
 
-		private Call(CallBudget budget) {
+		private Call(CallBudget budget, long arrivedNanos) {
 			this.budget = budget;
+			this.arrivedNanos = arrivedNanos;
 		}
 
 		/**
@@ -100,6 +115,16 @@ public final class BoundedCalls implements AutoCloseable {
 			stop(CallBudget.Stop.CLIENT_GONE);
 		}
 
+		private synchronized boolean finish(T value, Throwable failure) {
+			return failure == null ? answer.complete(value) : answer.completeExceptionally(failure);
+		}
+
+		private synchronized void probe(BooleanSupplier connected) {
+			if (!answer.isDone() && !connected.getAsBoolean()) {
+				clientGone();
+			}
+		}
+
 		private void stop(CallBudget.Stop reason) {
 			if (answer.isDone()) {
 				return;
@@ -110,7 +135,7 @@ public final class BoundedCalls implements AutoCloseable {
 		}
 
 		private void answered(CallBudget.Stop reason) {
-			if (answer.completeExceptionally(new CallBudget.Exhausted(reason))) {
+			if (finish(null, new CallBudget.Exhausted(reason))) {
 				meters.counter("cds.calls.stopped", "reason", reason.tag()).increment();
 			}
 		}
@@ -123,7 +148,7 @@ public final class BoundedCalls implements AutoCloseable {
 			try (CallBudget.Binding bound = budget.bind()) {
 				T value = work.get();
 				CallBudget.Stop late = budget.stopReason();
-				if (!answer.complete(value) && late != null) {
+				if (!finish(value, null) && late != null) {
 					// It ended between two checks, after its answer had gone.
 					abandoned(late);
 				}
@@ -132,7 +157,7 @@ public final class BoundedCalls implements AutoCloseable {
 				CallBudget.Exhausted stopped = CallBudget.Exhausted.in(e);
 				CallBudget.Stop reason = stopped != null ? stopped.reason() : budget.stopReason();
 				if (reason == null) {
-					answer.completeExceptionally(e);
+					finish(null, e);
 					return;
 				}
 				// Whatever failed once the call was over failed because it was over.
@@ -144,7 +169,7 @@ public final class BoundedCalls implements AutoCloseable {
 		/** Counts and logs a call given up, with the time its worker took to notice (no patient data). */
 		private void abandoned(CallBudget.Stop reason) {
 			long now = System.nanoTime();
-			long stoppedAt = reason == CallBudget.Stop.DEADLINE ? startNanos + settings.deadline().toNanos()
+			long stoppedAt = reason == CallBudget.Stop.DEADLINE ? arrivedNanos + settings.deadline().toNanos()
 					: stopNanos == 0 ? now : stopNanos;
 			long lag = Math.max(0, now - stoppedAt);
 			Timer.builder("cds.calls.abandoned")
@@ -153,22 +178,33 @@ public final class BoundedCalls implements AutoCloseable {
 				.register(meters)
 				.record(lag, TimeUnit.NANOSECONDS);
 			log.info("A call was stopped ({}) {} ms after it arrived; its worker was free {} ms later", reason.tag(),
-					TimeUnit.NANOSECONDS.toMillis(stoppedAt - startNanos), TimeUnit.NANOSECONDS.toMillis(lag));
+					TimeUnit.NANOSECONDS.toMillis(stoppedAt - arrivedNanos), TimeUnit.NANOSECONDS.toMillis(lag));
 		}
 	}
 
-	/** Starts a call: its work runs on a worker, with a budget of the configured deadline and fetch limit. */
-	public <T> Call<T> start(Supplier<T> work) {
-		Call<T> call = new Call<>(CallBudget.of(settings.deadline(), settings.maxFetchedBytes()));
-		ScheduledFuture<?> deadline = timer.schedule(() -> call.stop(CallBudget.Stop.DEADLINE),
-				settings.deadline().toNanos(), TimeUnit.NANOSECONDS);
-		call.answer.whenComplete((value, failure) -> deadline.cancel(false));
+	/**
+	 * Starts a call: its work runs on a worker, with a budget of the configured fetch limit and
+	 * deadline, counted from the call's arrival.
+	 * @param arrivedNanos when the request arrived ({@link System#nanoTime()}), before its body was read
+	 * @param connected whether the client is still there; null where the server cannot tell
+	 */
+	public <T> Call<T> start(Supplier<T> work, long arrivedNanos, BooleanSupplier connected) {
+		long deadlineNanos = arrivedNanos + settings.deadline().toNanos();
+		Call<T> call = new Call<>(CallBudget.until(deadlineNanos, settings.maxFetchedBytes()), arrivedNanos);
+		List<ScheduledFuture<?>> timers = new ArrayList<>();
+		timers.add(timer.schedule(() -> call.stop(CallBudget.Stop.DEADLINE), deadlineNanos - System.nanoTime(),
+				TimeUnit.NANOSECONDS));
+		if (connected != null) {
+			timers.add(timer.scheduleWithFixedDelay(() -> call.probe(connected), PROBE_MILLIS, PROBE_MILLIS,
+					TimeUnit.MILLISECONDS));
+		}
+		call.answer.whenComplete((value, failure) -> timers.forEach(scheduled -> scheduled.cancel(false)));
 		try {
 			workers.execute(() -> call.work(work));
 		}
 		catch (RejectedExecutionException e) {
 			meters.counter("cds.calls.refused", "reason", "busy").increment();
-			call.answer.completeExceptionally(new CdsHooksException(HttpStatus.SERVICE_UNAVAILABLE, "busy",
+			call.finish(null, new CdsHooksException(HttpStatus.SERVICE_UNAVAILABLE, "busy",
 					"Too many calls are waiting to be evaluated; send it again shortly", List.of()));
 		}
 		return call;

@@ -3,6 +3,7 @@ package org.myositiscds.hooks;
 import org.myositiscds.knowledge.ServiceDefinition;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import org.myositiscds.cards.Card;
 import org.myositiscds.cql.CallBudget;
@@ -56,8 +57,11 @@ class CdsServicesController {
 	 */
 	@PostMapping("/{id}")
 	DeferredResult<CdsResponse> call(@PathVariable String id, @RequestBody(required = false) byte[] body,
-			@RequestAttribute(name = JwtAuthenticationFilter.ISSUER, required = false) String issuer) {
-		BoundedCalls.Call<List<Card>> call = calls.start(() -> invoker.call(id, body, address.baseUrl(), issuer));
+			@RequestAttribute(name = JwtAuthenticationFilter.ISSUER, required = false) String issuer,
+			@RequestAttribute(name = BodyReadFilter.ARRIVED, required = false) Long arrived,
+			@RequestAttribute(name = BoundedCalls.CLIENT_CONNECTED, required = false) BooleanSupplier connected) {
+		BoundedCalls.Call<List<Card>> call = calls.start(() -> invoker.call(id, body, address.baseUrl(), issuer),
+				arrived == null ? System.nanoTime() : arrived, connected);
 		DeferredResult<CdsResponse> result = new DeferredResult<>(
 				calls.deadline().toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS);
 		result.onError(failure -> call.clientGone());
