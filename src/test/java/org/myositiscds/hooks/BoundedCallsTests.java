@@ -141,8 +141,9 @@ class BoundedCallsTests {
 			assertThat(answer.status()).isEqualTo(504);
 			assertDeadlineBody(answer.body());
 			assertThat(heavyMillis).isGreaterThanOrEqualTo(DEADLINE_MILLIS - 100);
-			assertThat(afterUpload).as("answered at the deadline, counted from the request's arrival")
-				.isLessThan(DEADLINE_MILLIS + 1500);
+			// At the deadline, counted from the request's arrival; on a busy machine the answer's dispatch and the
+			// collection of the 5 MB just parsed can add a second or two.
+			assertThat(afterUpload).as("answered at the deadline").isLessThan(DEADLINE_MILLIS + 3000);
 			assertThat(normalMillis).as("normal calls were answered while the heavy one ran").isNotEmpty();
 			assertThat(Collections.max(normalMillis)).as("no normal call is delayed by the heavy one by as much as the deadline")
 				.isLessThan(alone + DEADLINE_MILLIS);
