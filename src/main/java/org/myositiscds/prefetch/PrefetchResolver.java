@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Gathers the data a service needs. A prefetch key the EHR sent is used as given ({@code null}
  * means no data). A key that is missing, or holds an OperationOutcome, is fetched from
- * {@code fhirServer}: all of them at once, each within the timeout. When any required key cannot
- * be had, the call fails with {@link PrefetchUnavailableException} (HTTP 412).
+ * {@code fhirServer}: all of them at once, each within the timeout and the time the call has left,
+ * all of them within the call's fetch limit ({@link CallBudget}). When any required key cannot be
+ * had, the call fails with {@link PrefetchUnavailableException} (HTTP 412); when the call is
+ * stopped meanwhile, with {@link CallBudget.Exhausted}.
  */
 public final class PrefetchResolver {
 
