@@ -47,7 +47,7 @@ public final class RawHttp {
 		}
 	}
 
-	static Response read(InputStream in) throws IOException {
+	public static Response read(InputStream in) throws IOException {
 		byte[] all = in.readAllBytes();
 		String latin = new String(all, StandardCharsets.ISO_8859_1);
 		int end = latin.indexOf("\r\n\r\n");

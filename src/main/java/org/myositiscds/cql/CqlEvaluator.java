@@ -15,7 +15,6 @@ import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.prefetch.MedicationReferences;
 import org.myositiscds.prefetch.PatientData;
-import org.opencds.cqf.cql.engine.data.CompositeDataProvider;
 import org.opencds.cqf.cql.engine.execution.CqlEngine;
 import org.opencds.cqf.cql.engine.execution.Environment;
 import org.opencds.cqf.cql.engine.execution.EvaluationExpressionRef;
@@ -122,7 +121,7 @@ public final class CqlEvaluator {
 		var retrieve = new PatientDataRetrieveProvider(
 				MedicationConcepts.inline(allResources, medications, data.unreadMedications()), modelResolver, terminology);
 		var environment = new Environment(libraries.libraryManager(),
-				Map.of(FHIR_MODEL_URI, new CompositeDataProvider(modelResolver, retrieve),
+				Map.of(FHIR_MODEL_URI, CallBudget.current().dataProvider(modelResolver, retrieve),
 						AnyTypeSystemDataProvider.SYSTEM_MODEL_URI, SYSTEM_DATA_PROVIDER),
 				terminology);
 		VersionedIdentifier library = CompiledLibraries.keyOf(libraries.library(libraryName).getIdentifier());

@@ -37,6 +37,9 @@ public final class BodyReadFilter implements Filter {
 
 	private static final String BODY = BodyReadFilter.class.getName() + ".body";
 
+	/** When the request arrived ({@link System#nanoTime()}, a Long): a call's deadline counts from then. */
+	public static final String ARRIVED = "org.myositiscds.hooks.BodyReadFilter.arrived";
+
 	private final long maxBytes;
 
 	private final Duration timeout;
@@ -67,6 +70,9 @@ public final class BodyReadFilter implements Filter {
 			request.removeAttribute(BODY);
 			chain.doFilter(new BodyInMemory(request, body), response);
 			return;
+		}
+		if (request.getDispatcherType() == DispatcherType.REQUEST) {
+			request.setAttribute(ARRIVED, System.nanoTime());
 		}
 		if (request.getDispatcherType() != DispatcherType.REQUEST || !"POST".equals(request.getMethod())
 				|| request.getContentLengthLong() == 0 || !request.isAsyncSupported()) {

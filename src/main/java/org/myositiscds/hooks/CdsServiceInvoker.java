@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import org.myositiscds.cards.Card;
 import org.myositiscds.cards.CardAssembler;
+import org.myositiscds.cql.CallBudget;
 import org.myositiscds.cql.GuidelineContract;
 import org.myositiscds.prefetch.PatientData;
 import org.myositiscds.prefetch.PrefetchResolver;
@@ -208,8 +209,12 @@ public final class CdsServiceInvoker {
 		}
 		PrefetchResolver.Offer offer = new PrefetchResolver.Offer(request.prefetch(), fhirServer,
 				request.accessToken(), request.contextFields(), request.patientId());
+		// Between the stages the call's budget is checked: a stage that cannot be stopped midway (parsing, reading the
+		// prefetch) is the most a stopped call goes on for.
+		CallBudget.current().check();
 		PatientData data = prefetchResolver.withReferencedMedications(
 				prefetchResolver.resolve(service.prefetchTemplates(), offer), request.draftOrders(), offer);
+		CallBudget.current().check();
 		Map<String, Object> parameters = Map.of(
 				GuidelineContract.HOOK, request.hook(),
 				GuidelineContract.DRAFT_ORDERS, request.draftOrders(),

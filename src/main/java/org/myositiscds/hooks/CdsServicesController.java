@@ -3,8 +3,10 @@ package org.myositiscds.hooks;
 import org.myositiscds.knowledge.ServiceDefinition;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import org.myositiscds.cards.Card;
+import org.myositiscds.cql.CallBudget;
 import org.myositiscds.security.JwtAuthenticationFilter;
 import org.myositiscds.system.ServiceAddress;
 import org.springframework.http.MediaType;
@@ -15,19 +17,26 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /** The CDS Hooks 2.0 endpoints: discovery and service calls. */
 @RestController
 @RequestMapping(path = "/cds-services", produces = MediaType.APPLICATION_JSON_VALUE)
 class CdsServicesController {
 
+	/** Past the deadline by this much, the container's own timeout would answer: never reached while the timer runs. */
+	private static final long ASYNC_TIMEOUT_MARGIN_MILLIS = 10_000;
+
 	private final CdsServiceInvoker invoker;
 
 	private final ServiceAddress address;
 
-	CdsServicesController(CdsServiceInvoker invoker, ServiceAddress address) {
+	private final BoundedCalls calls;
+
+	CdsServicesController(CdsServiceInvoker invoker, ServiceAddress address, BoundedCalls calls) {
 		this.invoker = invoker;
 		this.address = address;
+		this.calls = calls;
 	}
 
 	record Discovery(Collection<ServiceDefinition> services) {
@@ -41,10 +50,30 @@ class CdsServicesController {
 		return new Discovery(invoker.services());
 	}
 
-	/** The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's. */
+	/**
+	 * The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's.
+	 * The call is worked on by {@link BoundedCalls}; the request thread is not held meanwhile, and a
+	 * client that closes the connection stops the work.
+	 */
 	@PostMapping("/{id}")
-	CdsResponse call(@PathVariable String id, @RequestBody(required = false) byte[] body,
-			@RequestAttribute(name = JwtAuthenticationFilter.ISSUER, required = false) String issuer) {
-		return new CdsResponse(invoker.call(id, body, address.baseUrl(), issuer));
+	DeferredResult<CdsResponse> call(@PathVariable String id, @RequestBody(required = false) byte[] body,
+			@RequestAttribute(name = JwtAuthenticationFilter.ISSUER, required = false) String issuer,
+			@RequestAttribute(name = BodyReadFilter.ARRIVED, required = false) Long arrived,
+			@RequestAttribute(name = BoundedCalls.CLIENT_CONNECTED, required = false) BooleanSupplier connected) {
+		BoundedCalls.Call<List<Card>> call = calls.start(() -> invoker.call(id, body, address.baseUrl(), issuer),
+				arrived == null ? System.nanoTime() : arrived, connected);
+		DeferredResult<CdsResponse> result = new DeferredResult<>(
+				calls.deadline().toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS);
+		result.onError(failure -> call.clientGone());
+		result.onTimeout(() -> result.setErrorResult(new CallBudget.Exhausted(CallBudget.Stop.DEADLINE)));
+		call.answer().whenComplete((cards, failure) -> {
+			if (failure == null) {
+				result.setResult(new CdsResponse(cards));
+			}
+			else {
+				result.setErrorResult(failure);
+			}
+		});
+		return result;
 	}
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.myositiscds.cql.CallBudget;
 import org.myositiscds.prefetch.PrefetchUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,20 @@ class ErrorResponses {
 		log.warn("Answering 412: prefetch unavailable for keys {}", e.reasonsByKey().keySet());
 		return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).body(new ErrorBody("prefetch_unavailable",
 				"Required data could not be had from the prefetch or the FHIR server", List.of(), null, e.reasonsByKey()));
+	}
+
+	/**
+	 * A call stopped at its deadline gets 504: it ran out of time (waiting for the FHIR server or
+	 * evaluating), which is no fault of the service (500) and no missing data (412); gRPC's
+	 * DEADLINE_EXCEEDED maps to the same status. A call whose client has gone is answered to nobody.
+	 */
+	@ExceptionHandler(CallBudget.Exhausted.class)
+	ResponseEntity<ErrorBody> stopped(CallBudget.Exhausted e) {
+		if (e.reason() == CallBudget.Stop.CLIENT_GONE) {
+			return error(HttpStatus.SERVICE_UNAVAILABLE, "client_gone", "The client closed the connection");
+		}
+		return error(HttpStatus.GATEWAY_TIMEOUT, "deadline_exceeded",
+				"The call took longer than the service's time limit and was stopped; ordering can proceed without its advice");
 	}
 
 	@ExceptionHandler(HttpMessageNotReadableException.class)

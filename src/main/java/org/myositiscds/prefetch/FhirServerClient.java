@@ -3,6 +3,7 @@ package org.myositiscds.prefetch;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,7 +15,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
@@ -22,6 +25,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
+import org.myositiscds.cql.CallBudget;
 import org.myositiscds.security.FhirServerAllowlist;
 
 /**
@@ -52,30 +56,38 @@ public final class FhirServerClient {
 			.build();
 	}
 
-	/** The resources a query returns: a read gives one, a search gives every entry of every page. */
+	/**
+	 * The resources a query returns: a read gives one, a search gives every entry of every page.
+	 * Started on the thread of a call, it spends the call's {@link CallBudget}: it takes at most
+	 * {@code timeout} and no longer than the call has left, ends when the call is stopped, and fails
+	 * with {@link FetchFailure#overLimit} once the call's answers together pass its fetch limit.
+	 */
 	public CompletableFuture<List<Resource>> fetch(URI fhirServer, String query, String accessToken, Duration timeout) {
+		CallBudget budget = CallBudget.current();
 		try {
-			return page(resolve(fhirServer, query), fhirServer, accessToken, timeout, new ArrayList<>(), new HashSet<>());
+			return budget.bound(page(resolve(fhirServer, query), fhirServer, accessToken, timeout, budget,
+					new ArrayList<>(), new HashSet<>()));
 		}
-		catch (FetchFailure failure) {
+		catch (FetchFailure | CallBudget.Exhausted failure) {
 			return CompletableFuture.failedFuture(failure);
 		}
 	}
 
-	/** The resources of the pages after a prefetched searchset, starting at its next link. */
+	/** The resources of the pages after a prefetched searchset, starting at its next link; as {@link #fetch}. */
 	public CompletableFuture<List<Resource>> fetchRemainingPages(URI fhirServer, String nextLink, String accessToken,
 			Duration timeout) {
+		CallBudget budget = CallBudget.current();
 		try {
-			return page(sameServer(fhirServer, nextLink), fhirServer, accessToken, timeout, new ArrayList<>(),
-					new HashSet<>());
+			return budget.bound(page(sameServer(fhirServer, nextLink), fhirServer, accessToken, timeout, budget,
+					new ArrayList<>(), new HashSet<>()));
 		}
-		catch (FetchFailure failure) {
+		catch (FetchFailure | CallBudget.Exhausted failure) {
 			return CompletableFuture.failedFuture(failure);
 		}
 	}
 
 	private CompletableFuture<List<Resource>> page(URI uri, URI fhirServer, String accessToken, Duration timeout,
-			List<Resource> found, Set<URI> seen) {
+			CallBudget budget, List<Resource> found, Set<URI> seen) {
 		if (!seen.add(uri)) {
 			throw new FetchFailure("the server's next links loop");
 		}
@@ -88,13 +100,13 @@ public final class FhirServerClient {
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
 			// Over plain http the client would try an h2c upgrade first, which holds back parallel queries.
 			.version("https".equals(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-			.timeout(timeout)
+			.timeout(budget.remaining(timeout))
 			.header("Accept", "application/fhir+json")
 			.GET();
 		if (accessToken != null) {
 			request.header("Authorization", "Bearer " + accessToken);
 		}
-		return httpClient.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+		return httpClient.sendAsync(request.build(), info -> new LimitedBody(budget))
 			.thenCompose(response -> {
 				IBaseResource resource = parse(response);
 				if (resource instanceof Bundle bundle) {
@@ -104,7 +116,8 @@ public final class FhirServerClient {
 						.forEach(entry -> found.add(entry.getResource()));
 					Bundle.BundleLinkComponent next = bundle.getLink(Bundle.LINK_NEXT);
 					if (next != null && next.hasUrl()) {
-						return page(sameServer(fhirServer, next.getUrl()), fhirServer, accessToken, timeout, found, seen);
+						return page(sameServer(fhirServer, next.getUrl()), fhirServer, accessToken, timeout, budget, found,
+								seen);
 					}
 				}
 				else {
@@ -132,6 +145,68 @@ public final class FhirServerClient {
 		}
 		catch (DataFormatException | ClassCastException e) {
 			throw new FetchFailure("the FHIR server's answer is not a FHIR JSON resource");
+		}
+	}
+
+	/**
+	 * An answer's body as text, taken from the call's fetch budget as it arrives: the reading stops
+	 * as soon as the call has fetched more than it may, so an endless answer is never held whole.
+	 */
+	private static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
+
+		private final HttpResponse.BodySubscriber<String> text = HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+
+		private final CallBudget budget;
+
+		private Flow.Subscription subscription;
+
+		private boolean over;
+
+		LimitedBody(CallBudget budget) {
+			this.budget = budget;
+		}
+
+		@Override
+		public CompletionStage<String> getBody() {
+			return text.getBody();
+		}
+
+		@Override
+		public void onSubscribe(Flow.Subscription subscription) {
+			this.subscription = subscription;
+			text.onSubscribe(subscription);
+		}
+
+		@Override
+		public void onNext(List<ByteBuffer> buffers) {
+			if (over) {
+				return;
+			}
+			long bytes = 0;
+			for (ByteBuffer buffer : buffers) {
+				bytes += buffer.remaining();
+			}
+			if (!budget.takeFetchedBytes(bytes)) {
+				over = true;
+				subscription.cancel();
+				text.onError(FetchFailure.overLimit());
+				return;
+			}
+			text.onNext(buffers);
+		}
+
+		@Override
+		public void onError(Throwable failure) {
+			if (!over) {
+				text.onError(failure);
+			}
+		}
+
+		@Override
+		public void onComplete() {
+			if (!over) {
+				text.onComplete();
+			}
 		}
 	}
 
@@ -182,13 +257,30 @@ public final class FhirServerClient {
 
 		private final int httpStatus;
 
+		private final boolean overLimit;
+
 		public FetchFailure(String message) {
 			this(message, 0);
 		}
 
 		FetchFailure(String message, int httpStatus) {
+			this(message, httpStatus, false);
+		}
+
+		private FetchFailure(String message, int httpStatus, boolean overLimit) {
 			super(message, null);
 			this.httpStatus = httpStatus;
+			this.overLimit = overLimit;
+		}
+
+		/** The call's answers together are larger than it may fetch: a limit of this service, no fault of the server. */
+		static FetchFailure overLimit() {
+			return new FetchFailure("the answers of the call's queries are larger than its fetch limit", 0, true);
+		}
+
+		/** Whether a fetch failed on the call's fetch limit. */
+		static boolean isOverLimit(Throwable failure) {
+			return causeOf(failure) instanceof FetchFailure fetchFailure && fetchFailure.overLimit;
 		}
 
 		/** The HTTP status the server answered with, or 0 when the failure was not an HTTP answer. */

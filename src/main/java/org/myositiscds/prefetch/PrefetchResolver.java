@@ -21,14 +21,17 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.myositiscds.cql.CallBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Gathers the data a service needs. A prefetch key the EHR sent is used as given ({@code null}
  * means no data). A key that is missing, or holds an OperationOutcome, is fetched from
- * {@code fhirServer}: all of them at once, each within the timeout. When any required key cannot
- * be had, the call fails with {@link PrefetchUnavailableException} (HTTP 412).
+ * {@code fhirServer}: all of them at once, each within the timeout and the time the call has left,
+ * all of them within the call's fetch limit ({@link CallBudget}). When any required key cannot be
+ * had, the call fails with {@link PrefetchUnavailableException} (HTTP 412); when the call is
+ * stopped meanwhile, with {@link CallBudget.Exhausted}.
  */
 public final class PrefetchResolver {
 
@@ -39,6 +42,8 @@ public final class PrefetchResolver {
 	static final String NOT_READ = "could not be read from the FHIR server";
 
 	static final String BREAKER_OPEN = "the FHIR server failed repeatedly and is not called for a while";
+
+	static final String OVER_LIMIT = "more data than the service reads for one call";
 
 	private final FhirServerClient fhirServerClient;
 
@@ -178,6 +183,7 @@ public final class PrefetchResolver {
 		Map<String, CompletableFuture<List<Resource>>> fetches = new LinkedHashMap<>();
 		queries.forEach((key, query) -> fetches.put(key, query.get().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)));
 		RuntimeException failure = null;
+		boolean overLimit = false;
 		for (Map.Entry<String, CompletableFuture<List<Resource>>> fetch : fetches.entrySet()) {
 			String key = fetch.getKey().replace(NEXT_PAGES, "");
 			try {
@@ -189,6 +195,21 @@ public final class PrefetchResolver {
 				meters.counter("cds.prefetch.fetches", "result", "success").increment();
 			}
 			catch (RuntimeException e) {
+				CallBudget.Stop stopped = CallBudget.current().stopReason();
+				if (stopped != null) {
+					// The call is over (deadline, or the client left): no data is missing, and the server is not to blame.
+					breaker.releasePermission();
+					throw new CallBudget.Exhausted(stopped);
+				}
+				if (FhirServerClient.FetchFailure.isOverLimit(e)) {
+					// A limit of this service, not a failure of the server.
+					log.warn("Prefetch key {} not read from {}: the call's answers are over the fetch limit", key,
+							origin(server));
+					failures.put(key, OVER_LIMIT);
+					meters.counter("cds.prefetch.fetches", "result", "over-limit").increment();
+					overLimit = true;
+					continue;
+				}
 				// The caller learns which key and a coarse cause; what the server answered is for the log only,
 				// so that a 412 cannot be used to probe what listens where.
 				log.warn("Prefetch key {} not read from {}: {}", key, origin(server), FhirServerClient.FetchFailure.reasonOf(e));
@@ -198,7 +219,10 @@ public final class PrefetchResolver {
 			}
 		}
 		long elapsed = System.nanoTime() - start;
-		if (failure == null) {
+		if (failure == null && overLimit) {
+			breaker.releasePermission();
+		}
+		else if (failure == null) {
 			breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
 		}
 		else {

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import ca.uhn.fhir.context.FhirContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.myositiscds.cards.CardAssembler;
+import org.myositiscds.hooks.BoundedCalls;
 import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsRequestParser;
@@ -92,6 +93,13 @@ class KnowledgeConfiguration {
 		return new CdsServiceInvoker(knowledgeBase, parser, resolver, cardAssembler, clock,
 				cardLog.getIfAvailable(() -> CardLog.NONE), cardMemory.getIfAvailable(() -> CardMemory.NONE), properties.demo().fhirServer(), meters,
 				composedServices.orderedStream().toList(), fhirServers);
+	}
+
+	@Bean(destroyMethod = "close")
+	BoundedCalls boundedCalls(MyositisCdsProperties properties, MeterRegistry meters) {
+		MyositisCdsProperties.Calls calls = properties.calls();
+		return new BoundedCalls(new BoundedCalls.Settings(calls.deadline(), calls.workers(), calls.queue(),
+				properties.prefetch().maxFetchedSize().toBytes()), meters);
 	}
 
 	@Bean

@@ -19,12 +19,26 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param demo the demo profile's embedded FHIR server
  * @param cors which browser origins may call the service (the CDS Hooks Sandbox runs in a browser)
  * @param http how request bodies are received
+ * @param calls how long a hook call may take, and how many are worked on at once
  */
 @ConfigurationProperties("myositis-cds")
 public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultValue Prefetch prefetch,
 		@DefaultValue("") String publicBaseUrl, @DefaultValue Cors cors,
 		@DefaultValue("5MB") org.springframework.util.unit.DataSize maxRequestSize, @DefaultValue Demo demo,
-		@DefaultValue Http http) {
+		@DefaultValue Http http, @DefaultValue Calls calls) {
+
+	/**
+	 * @param deadline the time from a call's arrival to its answer: past it the call is stopped and
+	 * answered 504. Under the 5 s within which Da Vinci CRD asks services to answer (clients may
+	 * give up after it), and above the prefetch timeout, so that a fetch that takes all its time
+	 * still leaves a second to evaluate.
+	 * @param workers how many calls are worked on at once (evaluation itself runs on at most as
+	 * many threads as there are cores; the others wait for the FHIR server or their turn)
+	 * @param queue how many more calls may wait for a worker; beyond that a call gets 503 at once
+	 */
+	public record Calls(@DefaultValue("4s") Duration deadline, @DefaultValue("32") int workers,
+			@DefaultValue("200") int queue) {
+	}
 
 	/**
 	 * @param bodyTimeout the time a client has to send a whole request body: slower gets 408
@@ -63,11 +77,14 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 	/**
 	 * @param timeout the time allowed for each prefetch key fetched from the EHR, all pages included
 	 * @param maxPages how many pages of one search are read before giving up
+	 * @param maxFetchedSize how much one call may read from the FHIR server, all its queries
+	 * together (as much as a request body may hold): more gets 412
 	 * @param circuitBreaker when a FHIR server is left alone after failures (Resilience4j, per origin,
 	 * counting hook calls)
 	 */
 	public record Prefetch(@DefaultValue("3s") Duration timeout, @DefaultValue("10") int maxPages,
-			@DefaultValue CircuitBreaker circuitBreaker) {
+			@DefaultValue CircuitBreaker circuitBreaker,
+			@DefaultValue("5MB") org.springframework.util.unit.DataSize maxFetchedSize) {
 	}
 
 	/**

@@ -65,6 +65,12 @@ class WebConfiguration implements WebMvcConfigurer {
 				context -> ((StandardHost) context.getParent()).setErrorReportValveClass(JsonErrorReportValve.class.getName()));
 	}
 
+	/** So that a call stops when its client leaves: see {@link ClientConnectionValve}. */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> clientConnectionProbe() {
+		return factory -> factory.addContextValves(new ClientConnectionValve());
+	}
+
 	@Override
 	public void addCorsMappings(CorsRegistry registry) {
 		if (properties.cors().allowedOrigins().isEmpty()) {

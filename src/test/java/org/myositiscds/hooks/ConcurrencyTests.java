@@ -30,7 +30,9 @@ import org.myositiscds.PatientScenario;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** Patients evaluated at the same time get exactly the cards they get alone: nothing leaks between calls. */
-@CdsServiceTest
+// Isolation, not the deadline, is tested here: on a busy machine 16 clients can push a call past the default 4 s.
+// The same properties as HostileRequestsTests, so that both share one service.
+@CdsServiceTest(properties = "myositis-cds.calls.deadline=60s")
 class ConcurrencyTests {
 
 	static final String SIGN = "hbv-screening-order-sign";
