@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Type;
 import org.myositiscds.prefetch.MedicationReferences;
 
 /**
@@ -73,15 +74,16 @@ final class MedicationConcepts {
 		return reference.hasDisplay() ? target + " (" + reference.getDisplay() + ")" : target;
 	}
 
-	private static void setMedication(DomainResource copy, CodeableConcept concept) {
-		if (copy instanceof MedicationRequest request) {
-			request.setMedication(concept);
+	/** Sets the medication (a concept or a reference) of a MedicationRequest, -Statement or -Administration. */
+	static void setMedication(DomainResource record, Type medication) {
+		if (record instanceof MedicationRequest request) {
+			request.setMedication(medication);
 		}
-		else if (copy instanceof MedicationStatement statement) {
-			statement.setMedication(concept);
+		else if (record instanceof MedicationStatement statement) {
+			statement.setMedication(medication);
 		}
 		else {
-			((MedicationAdministration) copy).setMedication(concept);
+			((MedicationAdministration) record).setMedication(medication);
 		}
 	}
 }

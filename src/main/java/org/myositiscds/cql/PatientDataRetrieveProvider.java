@@ -2,10 +2,16 @@ package org.myositiscds.cql;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Objects;
+import java.util.Set;
 
+import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Reference;
@@ -19,6 +25,14 @@ import org.opencds.cqf.cql.engine.runtime.Interval;
  * Answers the CQL's retrieves from the resources of one request. Filters by the patient context
  * (a resource that names another patient is never seen) and by code or value set.
  * Date filters are not applied here: the guideline libraries filter dates in their queries.
+ * <p>
+ * The cost of a call must grow with the record, not with its square (docs/performance.md, "Linear
+ * cost"). The engine runs a retrieve again each time a function that holds it is called, so each
+ * distinct retrieve is answered once per call and its answer reused; a resource's codes and
+ * patient are read once, whatever the number of retrieves that test them; value-set membership is
+ * a hash lookup ({@link ValueSetTerminology}). A resource sent twice (the same type, id and
+ * content, e.g. in two prefetch keys or two pages) is one record: the engine's distinct and union
+ * compare every pair, and the libraries rely on each record being there once to skip them.
  */
 final class PatientDataRetrieveProvider implements RetrieveProvider {
 
@@ -28,25 +42,79 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 
 	private final ValueSetTerminology terminology;
 
+	private final Map<RetrieveKey, List<Object>> answers = new HashMap<>();
+
+	/** By path, then by resource: what the path gives, read once. */
+	private final Map<String, Map<Resource, Object>> pathValues = new HashMap<>();
+
+	private final Map<String, Map<Resource, List<Code>>> codesByPath = new HashMap<>();
+
+	private record RetrieveKey(String context, String contextPath, Object contextValue, String dataType,
+			String codePath, List<String> codes, String valueSet) {
+	}
+
 	PatientDataRetrieveProvider(Collection<Resource> resources, ModelResolver modelResolver,
 			ValueSetTerminology terminology) {
-		this.resourcesByType = resources.stream().collect(Collectors.groupingBy(r -> r.fhirType()));
+		this.resourcesByType = byTypeOnce(resources);
 		this.modelResolver = modelResolver;
 		this.terminology = terminology;
+	}
+
+	/**
+	 * The resources by type, each one once: an exact copy of one already there (same id and
+	 * content) is left out. Copies are told apart by their JSON, a hash lookup, so that many
+	 * versions of one id cost no more than as many resources. Resources without an id are all kept.
+	 */
+	private static Map<String, List<Resource>> byTypeOnce(Collection<Resource> resources) {
+		Map<String, List<Resource>> byType = new HashMap<>();
+		Map<String, Resource> firstById = new HashMap<>();
+		Map<String, Set<String>> contentsById = new HashMap<>();
+		for (Resource resource : resources) {
+			String id = resource.getIdElement().getIdPart();
+			if (id != null) {
+				String key = resource.fhirType() + "/" + id;
+				Resource first = firstById.putIfAbsent(key, resource);
+				if (first != null) {
+					Set<String> contents = contentsById.computeIfAbsent(key, k -> new HashSet<>(Set.of(json(first))));
+					if (!contents.add(json(resource))) {
+						continue;
+					}
+				}
+			}
+			byType.computeIfAbsent(resource.fhirType(), type -> new ArrayList<>()).add(resource);
+		}
+		return byType;
+	}
+
+	private static String json(Resource resource) {
+		return FhirContext.forR4Cached().newJsonParser().encodeResourceToString(resource);
 	}
 
 	@Override
 	public Iterable<Object> retrieve(String context, String contextPath, Object contextValue, String dataType,
 			String templateId, String codePath, Iterable<Code> codes, String valueSet, String datePath,
 			String dateLowPath, String dateHighPath, Interval dateRange) {
-		List<Object> found = new ArrayList<>();
-		for (Resource resource : resourcesByType.getOrDefault(dataType, List.of())) {
-			if (belongsToContext(resource, dataType, context, contextPath, contextValue)
-					&& hasCode(resource, codePath, codes, valueSet)) {
-				found.add(resource);
+		RetrieveKey key = new RetrieveKey(context, contextPath, contextValue, dataType, codePath, keysOf(codes),
+				valueSet);
+		return answers.computeIfAbsent(key, k -> {
+			List<Object> found = new ArrayList<>();
+			for (Resource resource : resourcesByType.getOrDefault(dataType, List.of())) {
+				if (belongsToContext(resource, dataType, context, contextPath, contextValue)
+						&& hasCode(resource, codePath, codes, valueSet)) {
+					found.add(resource);
+				}
 			}
+			return Collections.unmodifiableList(found);
+		});
+	}
+
+	private static List<String> keysOf(Iterable<Code> codes) {
+		if (codes == null) {
+			return null;
 		}
-		return found;
+		List<String> keys = new ArrayList<>();
+		codes.forEach(code -> keys.add(code.getSystem() + "|" + code.getCode()));
+		return keys;
 	}
 
 	private boolean belongsToContext(Resource resource, String dataType, String context, String contextPath,
@@ -60,24 +128,33 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 		if (contextPath == null) {
 			return true;
 		}
-		Object subject = modelResolver.resolvePath(resource, contextPath);
+		Object subject = pathValue(resource, contextPath);
 		if (subject instanceof Reference reference && reference.hasReference()) {
 			return contextValue.equals(reference.getReferenceElement().getIdPart());
 		}
 		return subject == null;
 	}
 
+	private Object pathValue(Resource resource, String path) {
+		Map<Resource, Object> values = pathValues.computeIfAbsent(path, p -> new IdentityHashMap<>());
+		if (!values.containsKey(resource)) {
+			values.put(resource, modelResolver.resolvePath(resource, path));
+		}
+		return values.get(resource);
+	}
+
 	private boolean hasCode(Resource resource, String codePath, Iterable<Code> codes, String valueSet) {
 		if (codePath == null || (codes == null && valueSet == null)) {
 			return true;
 		}
-		List<Code> resourceCodes = codesOf(modelResolver.resolvePath(resource, codePath));
+		List<Code> resourceCodes = codesByPath.computeIfAbsent(codePath, p -> new IdentityHashMap<>())
+			.computeIfAbsent(resource, r -> codesOf(pathValue(r, codePath)));
 		if (valueSet != null) {
 			return terminology.containsAny(valueSet, resourceCodes);
 		}
 		for (Code wanted : codes) {
 			for (Code code : resourceCodes) {
-				if (wanted.getCode().equals(code.getCode()) && wanted.getSystem().equals(code.getSystem())) {
+				if (Objects.equals(wanted.getCode(), code.getCode()) && Objects.equals(wanted.getSystem(), code.getSystem())) {
 					return true;
 				}
 			}
