@@ -372,7 +372,7 @@ public final class AuthoringCommands {
 		return failures == 0 && skipped == 0;
 	}
 
-	static List<Path> folders(Path tests) throws IOException {
+	public static List<Path> folders(Path tests) throws IOException {
 		if (!Files.isDirectory(tests)) {
 			return List.of();
 		}
@@ -381,7 +381,7 @@ public final class AuthoringCommands {
 		}
 	}
 
-	static List<Path> caseFiles(Path folder) throws IOException {
+	public static List<Path> caseFiles(Path folder) throws IOException {
 		if (!Files.isDirectory(folder)) {
 			throw new IllegalArgumentException("No test cases folder " + folder);
 		}

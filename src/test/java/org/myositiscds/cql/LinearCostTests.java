@@ -3,14 +3,12 @@ package org.myositiscds.cql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.DomainResource;
@@ -22,6 +20,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.myositiscds.authoring.AuthoringCommands;
 import org.myositiscds.authoring.TestCase;
 import org.myositiscds.authoring.WorkingKnowledge;
 import org.myositiscds.cards.Card;
@@ -42,9 +41,9 @@ class LinearCostTests {
 	@TestFactory
 	List<DynamicTest> everyCaseGivesTheSameCardsFromDuplicatedAndReferencedRecords() throws IOException {
 		List<DynamicTest> tests = new ArrayList<>();
-		List<Path> files;
-		try (Stream<Path> paths = Files.walk(Path.of("cql/tests"))) {
-			files = paths.filter(path -> path.toString().endsWith(".yaml")).sorted().toList();
+		List<Path> files = new ArrayList<>();
+		for (Path folder : AuthoringCommands.folders(Path.of("cql/tests"))) {
+			files.addAll(AuthoringCommands.caseFiles(folder));
 		}
 		for (Path file : files) {
 			tests.add(DynamicTest.dynamicTest(file.getParent().getFileName() + "/" + file.getFileName(), file.toUri(), () -> {
