@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,6 +58,15 @@ public final class CdsRequestParser {
 	}
 
 	public CdsRequest parse(byte[] body, ServiceDefinition service) {
+		return parse(body, service, request -> true);
+	}
+
+	/**
+	 * Parses the call, and its prefetch only if {@code needsPrefetch} says the call will read it: parsing a long
+	 * record is most of the cost of a call whose draft orders trigger nothing (docs/performance.md). An invalid
+	 * call still gets every problem, the prefetch's included.
+	 */
+	public CdsRequest parse(byte[] body, ServiceDefinition service, Predicate<CdsRequest> needsPrefetch) {
 		JsonNode root = readJson(body);
 		List<String> problems = new ArrayList<>();
 
@@ -89,17 +99,23 @@ public final class CdsRequestParser {
 		List<Resource> draftOrders = "patient-view".equals(service.hook()) ? List.of() : draftOrders(context, problems);
 		List<String> selections = "order-select".equals(service.hook())
 				? selections(context, draftOrders, problems) : List.of();
-		Map<String, Resource> prefetch = prefetch(root, problems);
-
-		if (!problems.isEmpty()) {
-			throw CdsHooksException.invalidRequest(problems);
-		}
 		Map<String, String> contextFields = new HashMap<>();
 		context.properties().forEach(field -> {
 			if (field.getValue().isString()) {
 				contextFields.put(field.getKey(), field.getValue().stringValue());
 			}
 		});
+		if (problems.isEmpty()) {
+			CdsRequest withoutPrefetch = new CdsRequest(hook, hookInstance, fhirServer, accessToken, userId, patientId,
+					encounterId, draftOrders, selections, Map.of(), contextFields);
+			if (!needsPrefetch.test(withoutPrefetch)) {
+				return withoutPrefetch;
+			}
+		}
+		Map<String, Resource> prefetch = prefetch(root, problems);
+		if (!problems.isEmpty()) {
+			throw CdsHooksException.invalidRequest(problems);
+		}
 		return new CdsRequest(hook, hookInstance, fhirServer, accessToken, userId, patientId, encounterId,
 				draftOrders, selections, prefetch, contextFields);
 	}

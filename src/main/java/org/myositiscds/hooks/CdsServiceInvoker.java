@@ -171,7 +171,9 @@ public final class CdsServiceInvoker {
 		List<Card> cards;
 		if (fromCatalog.isPresent()) {
 			service = fromCatalog.get();
-			request = parser.parse(body, service);
+			ServiceDefinition triggered = service;
+			request = parser.parse(body, service,
+					parsed -> DraftTriggers.mayTrigger(triggered, parsed, knowledge.evaluator().terminology()));
 			cards = evaluate(knowledge, service, request, serviceBaseUrl, issuer);
 		}
 		else {

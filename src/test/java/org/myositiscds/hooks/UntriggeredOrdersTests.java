@@ -96,6 +96,29 @@ class UntriggeredOrdersTests {
 		assertThat(untriggered(serviceId) - before).isEqualTo(2);
 	}
 
+	/**
+	 * The prefetch of an untriggered call is not even parsed (parsing a long record was most of such a call's
+	 * cost): the same invalid birth date is a 400 beside a rituximab draft and no cards beside a lisinopril draft.
+	 */
+	@Test
+	void theRecordOfAnUntriggeredCallIsNotRead() {
+		String invalidBirthDate = "\"birthDate\":\"1970-13-45\"";
+		String triggered = patient("unread-record-rtx").dermatomyositis().draft(rituximabOrder("rtx-1"))
+			.orderSign("rituximab-order-sign").replaceAll("\"birthDate\":\"[^\"]*\"", invalidBirthDate);
+		String untriggered = patient("unread-record-lis").dermatomyositis().draft(lisinoprilOrder("lis-1"))
+			.orderSign("rituximab-order-sign").replaceAll("\"birthDate\":\"[^\"]*\"", invalidBirthDate);
+		assertThat(triggered).contains(invalidBirthDate);
+		assertThat(untriggered).contains(invalidBirthDate);
+
+		CdsHooksClient.Answer read = client.call("rituximab-order-sign", triggered);
+		assertThat(read.status()).as(read.body().toString()).isEqualTo(400);
+		assertThat(read.body().toString()).contains("birthDate");
+
+		CdsHooksClient.Answer unread = client.call("rituximab-order-sign", untriggered);
+		assertThat(unread.status()).as(unread.body().toString()).isEqualTo(200);
+		assertThat(unread.body().path("cards").size()).isZero();
+	}
+
 	@Test
 	void aRituximabDraftInFetchModeIsFetchedAndGetsItsCards() {
 		PatientScenario scenario = patient("untriggered-rtx").dermatomyositis().draft(rituximabOrder("rtx-1"));
