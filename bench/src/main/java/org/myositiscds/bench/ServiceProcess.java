@@ -63,7 +63,10 @@ final class ServiceProcess implements AutoCloseable {
 		command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--spring.profiles.active=demo",
 				// The actuator on the next port, on loopback as configured (one port with a loopback-only
 				// management address is refused at start).
-				"--server.port=" + port, "--management.server.port=" + (port + 1), "--myositis-cds.feedback.data-dir=" + workFolder.resolve("data").toAbsolutePath()));
+				"--server.port=" + port, "--management.server.port=" + (port + 1), "--myositis-cds.feedback.data-dir=" + workFolder.resolve("data").toAbsolutePath(),
+				// The generated requests name the bench's EHR as fhirServer; it must be allowed, as an EHR's is.
+				"--myositis-cds.security.unauthenticated-fhir-servers=http://localhost:*,http://127.0.0.1:*,"
+						+ java.net.URI.create(HookRequests.EHR_BASE).resolve("/")));
 		command.addAll(appArguments);
 		long ticks = clockTicksPerSecond();
 		long launched = System.nanoTime();
