@@ -26,8 +26,6 @@ import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.Knowledge;
 import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.ServiceDefinition;
-import org.myositiscds.prefetch.FhirServerBreakers;
-import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.myositiscds.security.FhirServerAllowlist;
 import tools.jackson.databind.json.JsonMapper;
@@ -144,9 +142,7 @@ public final class ImpactCommand {
 		var meters = new SimpleMeterRegistry();
 		var noServers = new FhirServerAllowlist(Map.of(), List.of(), false, null);
 		Duration timeout = Duration.ofSeconds(10);
-		var resolver = new PrefetchResolver(new FhirServerClient(fhir, Runnable::run, timeout, 1, noServers), timeout,
-				new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
-						Duration.ofSeconds(30), 3), meters), meters);
+		var resolver = PrefetchResolver.standalone(fhir, Runnable::run, timeout, 1, noServers, meters);
 		return new CdsServiceInvoker(knowledgeBase, new CdsRequestParser(fhir, json), resolver, new CardAssembler(fhir, json),
 				clock, CardLog.NONE, CardMemory.NONE, false, meters, List.of(), noServers);
 	}

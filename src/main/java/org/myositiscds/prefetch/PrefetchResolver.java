@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import ca.uhn.fhir.context.FhirContext;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.hl7.fhir.r4.model.Base;
@@ -22,6 +24,7 @@ import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.cql.CallBudget;
+import org.myositiscds.security.FhirServerAllowlist;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +57,18 @@ public final class PrefetchResolver {
 	private final MeterRegistry meters;
 
 	private final MedicationReferences medicationReferences;
+
+	/**
+	 * A resolver for a tool that runs the service's path outside the web service (the impact command, the
+	 * benchmarks), with the circuit breaker's shipped settings (application.properties).
+	 */
+	public static PrefetchResolver standalone(FhirContext fhir, Executor fetches, Duration timeout, int maxPages,
+			FhirServerAllowlist fhirServers, MeterRegistry meters) {
+		var breakers = new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
+				Duration.ofSeconds(30), 3), meters);
+		return new PrefetchResolver(new FhirServerClient(fhir, fetches, timeout, maxPages, fhirServers), timeout, breakers,
+				meters);
+	}
 
 	public PrefetchResolver(FhirServerClient fhirServerClient, Duration timeout, FhirServerBreakers breakers,
 			MeterRegistry meters) {

@@ -15,8 +15,6 @@ import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.KnowledgeBase;
-import org.myositiscds.prefetch.FhirServerBreakers;
-import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.myositiscds.security.FhirServerAllowlist;
 import tools.jackson.databind.json.JsonMapper;
@@ -65,9 +63,7 @@ final class CallPath {
 		List<String> origins = new java.util.ArrayList<>(loopbackOrigins);
 		origins.add(java.net.URI.create(HookRequests.EHR_BASE).resolve("/").toString());
 		var fhirServers = new FhirServerAllowlist(Map.of(), origins, !loopbackOrigins.isEmpty(), null);
-		prefetchResolver = new PrefetchResolver(new FhirServerClient(fhir, fetchThreads, timeout, 10, fhirServers), timeout,
-				new FhirServerBreakers(new FhirServerBreakers.Settings(20, 10, 50, Duration.ofSeconds(2), 80,
-						Duration.ofSeconds(30), 3), meters), meters);
+		prefetchResolver = PrefetchResolver.standalone(fhir, fetchThreads, timeout, 10, fhirServers, meters);
 		invoker = new CdsServiceInvoker(knowledgeBase, parser, prefetchResolver, cardAssembler, clock, CardLog.NONE, CardMemory.NONE, false,
 				meters, List.of(), fhirServers);
 	}
