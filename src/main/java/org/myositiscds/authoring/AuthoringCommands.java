@@ -243,7 +243,7 @@ public final class AuthoringCommands {
 		int checked = 0;
 		try {
 			var catalog = ServiceCatalog.fromLocation(project.root().resolve("hooks").toUri().toString(), JSON,
-					project.libraryNames());
+					project.libraryNames(), project.knowledge().libraries()::integerParameterDefault);
 			for (ServiceDefinition service : catalog.services()) {
 				if (project.ready(service.library())) {
 					checked++;

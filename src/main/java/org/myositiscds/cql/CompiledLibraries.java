@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,8 @@ import org.cqframework.cql.cql2elm.model.CompiledLibrary;
 import org.cqframework.cql.elm.serializing.ElmJsonLibraryReader;
 import org.hl7.elm.r1.ExpressionDef;
 import org.hl7.elm.r1.Library;
+import org.hl7.elm.r1.Literal;
+import org.hl7.elm.r1.ParameterDef;
 import org.hl7.elm.r1.ValueSetDef;
 import org.hl7.elm.r1.VersionedIdentifier;
 import org.springframework.core.io.Resource;
@@ -102,6 +105,25 @@ public final class CompiledLibraries {
 			.filter(def -> !(def instanceof org.hl7.elm.r1.FunctionDef) && !def.getName().equals("Patient"))
 			.map(ExpressionDef::getName)
 			.toList();
+	}
+
+	/**
+	 * The default of a library's Integer parameter, when it has one of that name whose default is an
+	 * Integer literal.
+	 */
+	public OptionalInt integerParameterDefault(String libraryName, String parameterName) {
+		Library library = librariesByName.get(libraryName);
+		if (library == null || library.getParameters() == null) {
+			return OptionalInt.empty();
+		}
+		return library.getParameters().getDef().stream()
+			.filter(parameter -> parameter.getName().equals(parameterName))
+			.map(ParameterDef::getDefault)
+			.filter(Literal.class::isInstance)
+			.map(Literal.class::cast)
+			.filter(literal -> literal.getValueType() != null && "Integer".equals(literal.getValueType().getLocalPart()))
+			.mapToInt(literal -> Integer.parseInt(literal.getValue()))
+			.findFirst();
 	}
 
 	public Set<String> names() {

@@ -131,7 +131,8 @@ public final class KnowledgeArtifacts {
 			}
 		}
 		ServiceCatalog catalog = ServiceCatalog.fromLocation(java.nio.file.Path.of(args[2]).toUri() + "/",
-				tools.jackson.databind.json.JsonMapper.builder().build(), libraries.names());
+				tools.jackson.databind.json.JsonMapper.builder().build(), libraries.names(),
+				libraries::integerParameterDefault);
 		Map<String, String> titles = new java.util.HashMap<>();
 		cqlByName.values().forEach(cql -> titles.putAll(GuidancePages.ruleTitles(cql)));
 		// No jar without a guidance page for every rule: a complete guidance block, sources that exist.

@@ -68,7 +68,8 @@ public final class KnowledgeBase {
 					ValueSetTerminology.fromLocation(fhirContext, valueSets), fhirContext);
 			// The build already ran the prefetch and trigger lints on exactly this knowledge
 			// (PrefetchLintTests, TriggerLintTests).
-			return new Knowledge(evaluator, ServiceCatalog.fromLocation(services, jsonMapper, evaluator.libraries().names()),
+			return new Knowledge(evaluator, ServiceCatalog.fromLocation(services, jsonMapper, evaluator.libraries().names(),
+					evaluator.libraries()::integerParameterDefault),
 					GuidancePages.fromLocation(cql), "jar", clock.instant());
 		}, task -> {
 			Thread loader = new Thread(task, "knowledge-loader");
@@ -148,7 +149,8 @@ public final class KnowledgeBase {
 				ValueSetTerminology.fromLocation(fhirContext, folder.resolve("fhir-resources/valueset").toUri() + "/"),
 				fhirContext);
 		return checked(new Knowledge(evaluator,
-				ServiceCatalog.fromLocation(folder.resolve("hooks").toUri() + "/", jsonMapper, evaluator.libraries().names()),
+				ServiceCatalog.fromLocation(folder.resolve("hooks").toUri() + "/", jsonMapper, evaluator.libraries().names(),
+					evaluator.libraries()::integerParameterDefault),
 				GuidancePages.fromLocation(folder.resolve("cql").toUri() + "/"), folder.toString(), clock.instant()));
 	}
 

@@ -23,9 +23,16 @@ public final class ServiceCatalog {
 
 	private final OverrideMemory overrideMemory;
 
-	public ServiceCatalog(Collection<ServiceDefinition> services, Set<String> libraryNames) {
+	/**
+	 * @param libraryNames the CQL libraries a service may name
+	 * @param parameters their Integer parameters' defaults: an override memory period may name one
+	 */
+	public ServiceCatalog(Collection<ServiceDefinition> services, Set<String> libraryNames,
+			OverrideMemory.IntegerParameters parameters) {
 		Map<String, ServiceDefinition> byId = new LinkedHashMap<>();
-		for (ServiceDefinition service : services) {
+		for (ServiceDefinition written : services) {
+			ServiceDefinition service = written.withOverrideMemory(
+					written.overrideMemory().resolved(written.library(), parameters));
 			List<String> problems = new ArrayList<>();
 			if (service.id() == null || !service.id().matches("[a-z0-9-]+")) {
 				problems.add("id must be lower-case letters, digits and hyphens");
@@ -63,7 +70,8 @@ public final class ServiceCatalog {
 	}
 
 	/** Reads every {@code *.json} directly under the location (examples live in a subfolder). */
-	public static ServiceCatalog fromLocation(String location, JsonMapper jsonMapper, Set<String> libraryNames) {
+	public static ServiceCatalog fromLocation(String location, JsonMapper jsonMapper, Set<String> libraryNames,
+			OverrideMemory.IntegerParameters parameters) {
 		try {
 			List<ServiceDefinition> services = new ArrayList<>();
 			Resource[] files = new PathMatchingResourcePatternResolver().getResources(location + "*.json");
@@ -71,7 +79,7 @@ public final class ServiceCatalog {
 			for (Resource file : files) {
 				services.add(jsonMapper.readValue(file.getInputStream(), ServiceDefinition.class));
 			}
-			return new ServiceCatalog(services, libraryNames);
+			return new ServiceCatalog(services, libraryNames, parameters);
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("Cannot read service definitions from " + location, e);

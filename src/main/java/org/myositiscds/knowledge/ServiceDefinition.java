@@ -38,6 +38,11 @@ public record ServiceDefinition(String hook, String title, String description, S
 		this(hook, title, description, id, prefetch, usageRequirements, library, triggerValueSets, null);
 	}
 
+	ServiceDefinition withOverrideMemory(OverrideMemory memory) {
+		return new ServiceDefinition(hook, title, description, id, prefetch, usageRequirements, library, triggerValueSets,
+				memory);
+	}
+
 	/** CDS Hooks 2.0 lets a service carry an {@code extension}: the override memory, when it has one. */
 	@JsonProperty("extension")
 	public Map<String, OverrideMemory> extension() {

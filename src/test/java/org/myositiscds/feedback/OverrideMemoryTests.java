@@ -118,6 +118,11 @@ class OverrideMemoryTests {
 			assertThat(memory.path("days").path("info").asInt()).isEqualTo(180);
 			assertThat(memory.path("days").path("warning").asInt()).isEqualTo(30);
 			assertThat(memory.path("days").has("critical")).isFalse();
+			if (definition.path("id").asText().startsWith("rituximab-")) {
+				JsonNode rtx1 = memory.path("rules").path("RTX-1").path("*");
+				assertThat(rtx1.isInt()).as("the CQL parameter's default, as days: " + rtx1).isTrue();
+				assertThat(rtx1.asInt()).isEqualTo(21);
+			}
 			if (definition.path("id").asText().startsWith("hbv-")) {
 				JsonNode hbv1 = memory.path("rules").path("HBV-1");
 				assertThat(hbv1.path("outside-record").asInt()).isEqualTo(365);
@@ -136,7 +141,8 @@ class OverrideMemoryTests {
 				"14 days after an override for \u201cResults pending\u201d",
 				"90 days after an override for \u201cPatient declined\u201d", "shown again at once");
 		assertThat(guidance("HBV-5")).contains("180 days for an info card");
-		assertThat(guidance("RTX-1")).contains("21 days after an override");
+		assertThat(guidance("RTX-1"))
+			.contains("21 days (the CQL parameter \u201cRituximab Course Window Days\u201d) after an override");
 		assertThat(guidance("RTX-13")).contains("(a critical card: never)");
 	}
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
+
+import org.myositiscds.knowledge.OverrideMemory.Period;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +18,11 @@ class OverrideMemoryDefinitionTests {
 	static final String REASONS = "https://fhir.myositis-cds.org/CodeSystem/override-reasons";
 
 	static final OverrideMemory MEMORY = new OverrideMemory(REASONS, Map.of("info", 180, "warning", 30),
-			Map.of("HBV-1", Map.of("outside-record", 365, "results-pending", 14),
-					"RTX-1", Map.of("*", 21),
-					"HBV-2", Map.of("hepatology-managing", 180, "*", 99)));
+			Map.of("HBV-1", Map.of("outside-record", Period.ofDays(365), "results-pending", Period.ofDays(14)),
+					"RTX-1", Map.of("*", Period.ofDays(21)),
+					"HBV-2", Map.of("hepatology-managing", Period.ofDays(180), "*", Period.ofDays(99))));
+
+	static final OverrideMemory.IntegerParameters NO_PARAMETERS = (library, parameter) -> OptionalInt.empty();
 
 	@Test
 	void aReasonNamedForTheRuleWinsThenCriticalCardsStopThenAnyReasonThenTheIndicator() {
@@ -42,19 +47,19 @@ class OverrideMemoryDefinitionTests {
 			.asString().contains("overrideMemory.days.critical");
 		assertThat(new OverrideMemory(REASONS, Map.of("info", -1), Map.of()).problems()).singleElement()
 			.asString().contains("0 or more");
-		assertThat(new OverrideMemory(null, Map.of(), Map.of("HBV-1", Map.of("outside-record", 365))).problems())
+		assertThat(new OverrideMemory(null, Map.of(), Map.of("HBV-1", Map.of("outside-record", Period.ofDays(365)))).problems())
 			.singleElement().asString().contains("reasonSystem");
 		assertThat(MEMORY.problems()).isEmpty();
 		ServiceDefinition critical = new ServiceDefinition("order-sign", "t", "d", "s", Map.of(), null, "L", List.of(),
 				new OverrideMemory(REASONS, Map.of("critical", 30), Map.of()));
-		assertThatThrownBy(() -> new ServiceCatalog(List.of(critical), Set.of("L")))
+		assertThatThrownBy(() -> new ServiceCatalog(List.of(critical), Set.of("L"), NO_PARAMETERS))
 			.hasMessageContaining("overrideMemory.days.critical");
 	}
 
 	@Test
 	void servicesThatDefineOneRuleDifferentlyDoNotLoad() {
 		OverrideMemory other = new OverrideMemory(REASONS, Map.of("info", 180, "warning", 30),
-				Map.of("HBV-1", Map.of("outside-record", 30)));
+				Map.of("HBV-1", Map.of("outside-record", Period.ofDays(30))));
 		assertThatThrownBy(() -> OverrideMemory.merge(List.of(MEMORY, other))).hasMessageContaining("rules.HBV-1");
 		assertThat(OverrideMemory.merge(List.of(MEMORY, MEMORY, OverrideMemory.NONE))).isEqualTo(MEMORY);
 	}
@@ -67,5 +72,39 @@ class OverrideMemoryDefinitionTests {
 		assertThat(MEMORY.describe("RTX-13", Map.of())).contains("180 days for an info card and 30 days for a warning",
 				"(a critical card: never)");
 		assertThat(OverrideMemory.NONE.describe("HBV-1", Map.of())).contains("not remembered");
+	}
+
+	@Test
+	void aPeriodThatNamesACqlParameterIsThatParametersDefaultInTheServicesLibrary() {
+		OverrideMemory written = new OverrideMemory(REASONS, Map.of("warning", 30),
+				Map.of("RTX-1", Map.of("*", new Period(null, "Course Window Days"))));
+		OverrideMemory.IntegerParameters cql = (library, parameter) -> library.equals("L")
+				&& parameter.equals("Course Window Days") ? OptionalInt.of(28) : OptionalInt.empty();
+		ServiceDefinition service = new ServiceDefinition("order-sign", "t", "d", "s", Map.of(), null, "L", List.of(),
+				written);
+
+		ServiceCatalog catalog = new ServiceCatalog(List.of(service), Set.of("L"), cql);
+		assertThat(catalog.overrideMemory().days("RTX-1", "warning", null, null)).isEqualTo(28);
+		assertThat(catalog.overrideMemory().longest()).isEqualTo(30);
+		assertThat(catalog.find("s").orElseThrow().extension().get(ServiceDefinition.OVERRIDE_MEMORY_EXTENSION)
+			.rules().get("RTX-1").get("*").days()).as("discovery shows the days").isEqualTo(28);
+		assertThat(catalog.overrideMemory().describe("RTX-1", Map.of()))
+			.contains("28 days (the CQL parameter \u201cCourse Window Days\u201d) after an override");
+
+		assertThatThrownBy(() -> new ServiceCatalog(List.of(service), Set.of("L"), NO_PARAMETERS))
+			.as("a parameter the library does not have").hasMessageContaining("overrideMemory.rules.RTX-1.*")
+			.hasMessageContaining("\"Course Window Days\" is not an Integer parameter");
+	}
+
+	@Test
+	void theServiceDefinitionsNameTheCourseWindowAndTheBuiltLibraryResolvesIt() {
+		org.myositiscds.cql.CompiledLibraries libraries = org.myositiscds.cql.CompiledLibraries.fromLocation("classpath:elm/");
+		assertThat(libraries.integerParameterDefault("RituximabDM", "Rituximab Course Window Days")).hasValue(21);
+		assertThat(libraries.integerParameterDefault("RituximabDM", "No Such Parameter")).isEmpty();
+		assertThat(libraries.integerParameterDefault("NoSuchLibrary", "Rituximab Course Window Days")).isEmpty();
+		ServiceCatalog catalog = ServiceCatalog.fromLocation("classpath:hooks/", tools.jackson.databind.json.JsonMapper.builder().build(),
+				libraries.names(), libraries::integerParameterDefault);
+		assertThat(catalog.find("rituximab-order-sign").orElseThrow().overrideMemory().rules().get("RTX-1").get("*"))
+			.isEqualTo(new Period(21, "Rituximab Course Window Days"));
 	}
 }

@@ -20,7 +20,7 @@ class PrefetchLintTests {
 			"classpath:fhir-resources/valueset/");
 
 	static final ServiceCatalog CATALOG = ServiceCatalog.fromLocation("classpath:hooks/", JsonMapper.builder().build(),
-			LIBRARIES.names());
+			LIBRARIES.names(), LIBRARIES::integerParameterDefault);
 
 	@Test
 	void everyServicesPrefetchCoversItsCqlExactly() {
