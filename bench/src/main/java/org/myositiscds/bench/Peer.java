@@ -7,9 +7,12 @@ import java.util.Map;
 import java.util.Set;
 
 import ca.uhn.fhir.repository.IRepository;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.bench.PatientGenerator.PatientRecord;
 import org.myositiscds.knowledge.PlanDefinitionApply;
+import org.slf4j.LoggerFactory;
 
 /**
  * The peer: the same patient through the clinical-reasoning module's PlanDefinition/$apply
@@ -31,6 +34,8 @@ final class Peer {
 	private final Map<PatientRecord, IRepository> repositories = new IdentityHashMap<>();
 
 	Peer() throws IOException {
+		// The engine logs a line per $apply at INFO: thousands of lines in the report's console.
+		((Logger) LoggerFactory.getLogger("org.opencds.cqf.fhir.cr")).setLevel(Level.WARN);
 		apply = new PlanDefinitionApply();
 	}
 

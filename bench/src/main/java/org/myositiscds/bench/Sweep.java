@@ -82,6 +82,11 @@ final class Sweep {
 	/** Null with {@code --no-peer}. */
 	private final Peer peer;
 
+	/** Wall time of the peer's sizes, and of building their repositories. */
+	private long peerNanos;
+
+	private long repositoryNanos;
+
 	private final StringBuilder markdown = new StringBuilder();
 
 	Sweep(Options options) throws IOException {
@@ -128,6 +133,18 @@ final class Sweep {
 		}
 		line("Warm-up: %d rounds of 20 generated patients through the three services, %.1f s.".formatted(rounds,
 				(System.nanoTime() - start) / 1e9));
+		if (peer != null) {
+			// The peer's first call translates the libraries' CQL (its settings then keep them compiled).
+			start = System.nanoTime();
+			int patients = quick ? 10 : 20;
+			for (PatientRecord patient : generator.patients(patients)) {
+				for (String service : SERVICES) {
+					peer.call(service, patient);
+				}
+			}
+			line("The peer's warm-up: %d generated patients through the three PlanDefinitions' $apply, %.1f s.".formatted(
+					patients, (System.nanoTime() - start) / 1e9));
+		}
 	}
 
 	private void sizes() {
@@ -223,8 +240,11 @@ final class Sweep {
 		if (predictedMillis > budgetMillis) {
 			return skipped(record, ours.prefetchResources(), 0, predictedMillis);
 		}
+		long start = System.nanoTime();
 		peer.prepare(record);
+		repositoryNanos += System.nanoTime() - start;
 		Repeated<Peer.Answer> run = repeated(() -> peer.call(service.id(), record));
+		peerNanos += System.nanoTime() - start;
 		Peer.Answer answer = run.first();
 		String note = answer.failure() != null ? "**failed**: " + abbreviated(answer.failure())
 				: !ours.measured() ? "the service's call not run at this size"
@@ -265,7 +285,17 @@ final class Sweep {
 	private void peerSection(StringBuilder tables) {
 		section("The peer at the same sizes: cqf-fhir-cr PlanDefinition/$apply in this JVM");
 		line("""
-				The same patient at each size through the clinical-reasoning module's PlanDefinition/$apply 				(cqf-fhir-cr, the CQF reference implementation's way of evaluating a CDS Hooks-style PlanDefinition 				with CQL), as `PlanDefinitionApplyTests` runs it: the published Libraries, PlanDefinitions and value 				sets and the patient's whole record in an in-memory FHIR repository, the draft orders and the hook as 				the libraries' parameters, retrieves filtered in memory. Timed: `$apply` alone, median of the calls 				after the first, same rules and budget as the service's calls; not timed: building the repository 				(the service's time includes parsing its request). `$apply` answers which rules apply (its actions), 				not the cards' text, so the comparison is of the rules: "same rules" when its applicable actions are 				exactly the rules of the service's cards at that size.""");
+				The same patient at each size through the clinical-reasoning module's PlanDefinition/$apply \
+				(cqf-fhir-cr, the CQF reference implementation's way of evaluating a CDS Hooks-style PlanDefinition \
+				with CQL), as `PlanDefinitionApplyTests` runs it: the published Libraries, PlanDefinitions and value \
+				sets and the patient's whole record in an in-memory FHIR repository, the draft orders and the hook as \
+				the libraries' parameters, retrieves filtered in memory. Timed: `$apply` alone, median of the calls \
+				after the first, with the same rules and budget as the service's calls, after a warm-up of its own; \
+				not timed: building the repository (the service's time includes parsing its request). `$apply` \
+				answers which rules apply (its actions), not the cards' text, so the comparison is of the rules: \
+				"same" when its applicable actions are exactly the rules of the service's cards at that size. \
+				The peer's part of the sweep took %.0f s, of which %.0f s building repositories.""".formatted(
+				peerNanos / 1e9, repositoryNanos / 1e9));
 		markdown.append(tables);
 	}
 
