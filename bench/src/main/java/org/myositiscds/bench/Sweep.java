@@ -136,7 +136,7 @@ final class Sweep {
 		if (peer != null) {
 			// The peer's first call translates the libraries' CQL (its settings then keep them compiled).
 			start = System.nanoTime();
-			int patients = quick ? 10 : 20;
+			int patients = quick ? 5 : 20;
 			for (PatientRecord patient : generator.patients(patients)) {
 				for (String service : SERVICES) {
 					peer.call(service, patient);
@@ -293,7 +293,8 @@ final class Sweep {
 				after the first, with the same rules and budget as the service's calls, after a warm-up of its own; \
 				not timed: building the repository (the service's time includes parsing its request). `$apply` \
 				answers which rules apply (its actions), not the cards' text, so the comparison is of the rules: \
-				"same" when its applicable actions are exactly the rules of the service's cards at that size. \
+				"same" when its applicable actions are exactly the rules of the service's cards at that size. The \
+				prefetch column is the service's; `$apply`'s repository holds the whole record (the record column). \
 				The peer's part of the sweep took %.0f s, of which %.0f s building repositories.""".formatted(
 				peerNanos / 1e9, repositoryNanos / 1e9));
 		markdown.append(tables);
@@ -317,7 +318,8 @@ final class Sweep {
 	private static String peerRow(String record, Point ours, Point peer) {
 		boolean both = ours.measured() && peer.measured();
 		String rules = !both || peer.note().startsWith("**failed") ? ""
-				: peer.rules().equals(ours.rules()) ? "same (%s)".formatted(String.join(", ", ours.rules())) : "differ";
+				: peer.rules().equals(ours.rules())
+						? "same (%s)".formatted(ours.rules().isEmpty() ? "none" : String.join(", ", ours.rules())) : "differ";
 		return "| %s | %d | %s | %s | %s | %d | %s | %s |\n".formatted(record, ours.prefetchResources(),
 				ours.measured() ? millis(ours.millis()) : "not run", peer.measured() ? millis(peer.millis()) : "not run",
 				both ? "%.1f×".formatted(peer.millis() / ours.millis()) : "", peer.calls(), rules, peer.note());
