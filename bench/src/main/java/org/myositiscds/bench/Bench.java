@@ -26,8 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  * patients (record Bundles and rituximab-order-sign requests) for a look by hand;</li>
  * <li>{@code check [--count=200 --seed=42]}: runs every generated request of every service through
  * the data path and counts the cards by rule: the requests must give sensible cards, not errors;</li>
- * <li>{@code sweep [--quick] [--sizes=10,100,...] [--budget=seconds]}: the data path at real record sizes
- * ({@link Sweep}), in this JVM;</li>
+ * <li>{@code sweep [--quick] [--sizes=10,100,...] [--budget=seconds] [--no-peer]}: the data path at real record
+ * sizes ({@link Sweep}), with cqf-fhir-cr's $apply on the same patients beside it ({@link Peer}), in this JVM;</li>
  * <li>{@code report [--quick] [--service-jvm=...]}: the sweep, then the load test on the packaged jar
  * (cold start, p99 at 50 requests/s, closed-loop throughput, resident memory), in one Markdown report.</li>
  * </ul>

@@ -10,8 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -19,6 +22,7 @@ import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.bench.PatientGenerator.PatientRecord;
+import org.myositiscds.cards.Card;
 import org.myositiscds.knowledge.ServiceDefinition;
 import org.myositiscds.realworld.SyntheaFixture;
 
@@ -27,8 +31,10 @@ import org.myositiscds.realworld.SyntheaFixture;
  * {@link CallPath} wires them): time per call against the size of the prefetch for each
  * order-sign service, with the fitted growth exponent; an order that triggers nothing against one
  * that does, in prefetch and in fetch mode (with the FHIR requests counted); the committed Synthea
- * patients. {@code --quick} keeps it to a few minutes; without it the sweep has more sizes and
- * more calls per size.
+ * patients. At each size the same patient also goes through the peer, cqf-fhir-cr's
+ * PlanDefinition/$apply ({@link Peer}; {@code --no-peer} leaves it out), timed beside the service
+ * with the rules each finds applicable. {@code --quick} keeps it to a few minutes; without it the
+ * sweep has more sizes and more calls per size.
  *
  * <p>A size whose predicted call time (from the growth seen so far) exceeds the per-call budget
  * ({@code --budget=seconds}) is not run: a quadratic path at 20,000 resources would take an hour.
@@ -49,7 +55,7 @@ final class Sweep {
 
 	/** One size of one service: {@code millis} is the median per call, NaN when not run. */
 	record Point(int recordSize, int prefetchResources, long requestBytes, double millis, int calls, int cards,
-			String note) {
+			Set<String> rules, String note) {
 
 		boolean measured() {
 			return !Double.isNaN(millis);
@@ -73,9 +79,17 @@ final class Sweep {
 
 	private final HookRequests filtered;
 
+	/** Null with {@code --no-peer}. */
+	private final Peer peer;
+
+	/** Wall time of the peer's sizes, and of building their repositories. */
+	private long peerNanos;
+
+	private long repositoryNanos;
+
 	private final StringBuilder markdown = new StringBuilder();
 
-	Sweep(Options options) {
+	Sweep(Options options) throws IOException {
 		this.options = options;
 		this.quick = options.flag("quick");
 		this.budgetMillis = 1000.0 * options.number("budget", quick ? 20 : 120);
@@ -83,6 +97,7 @@ final class Sweep {
 		this.generator = new PatientGenerator(seed, LocalDate.now());
 		this.unfiltered = new HookRequests(path.fhir, path.json, seed, false);
 		this.filtered = new HookRequests(path.fhir, path.json, seed);
+		this.peer = options.flag("no-peer") ? null : new Peer();
 	}
 
 	/** The generated patient the sweep grows: the first whose usual record gets cards from every service. */
@@ -118,6 +133,18 @@ final class Sweep {
 		}
 		line("Warm-up: %d rounds of 20 generated patients through the three services, %.1f s.".formatted(rounds,
 				(System.nanoTime() - start) / 1e9));
+		if (peer != null) {
+			// The peer's first call translates the libraries' CQL (its settings then keep them compiled).
+			start = System.nanoTime();
+			int patients = quick ? 5 : 20;
+			for (PatientRecord patient : generator.patients(patients)) {
+				for (String service : SERVICES) {
+					peer.call(service, patient);
+				}
+			}
+			line("The peer's warm-up: %d generated patients through the three PlanDefinitions' $apply, %.1f s.".formatted(
+					patients, (System.nanoTime() - start) / 1e9));
+		}
 	}
 
 	private void sizes() {
@@ -145,13 +172,19 @@ final class Sweep {
 		}
 		PatientRecord usual = generator.patient(patient);
 		StringBuilder exponents = new StringBuilder();
+		StringBuilder peerTables = new StringBuilder();
 		for (String serviceId : SERVICES) {
 			ServiceDefinition service = service(serviceId);
 			List<Point> points = new ArrayList<>();
+			List<Point> peerPoints = new ArrayList<>();
 			Point usualPoint = measure(service, usual, Double.NaN);
+			Point usualPeer = measurePeer(service, usual, usualPoint, Double.NaN);
 			for (PatientRecord record : records) {
-				points.add(measure(service, record, predicted(points, prefetchSize(service, record))));
+				Point ours = measure(service, record, predicted(points, prefetchSize(service, record)));
+				points.add(ours);
+				peerPoints.add(measurePeer(service, record, ours, predicted(peerPoints, ours.prefetchResources())));
 			}
+			peerTables.append(peerTable(serviceId, usualPoint, usualPeer, points, peerPoints));
 			line("");
 			line("**" + serviceId + "** (the usual generated patient, %d resources in the prefetch: %s)".formatted(
 					usualPoint.prefetchResources(), millis(usualPoint.millis())));
@@ -177,6 +210,9 @@ final class Sweep {
 		line("| service | exponent | fitted over | ~2,000 resources / usual patient |");
 		line("| --- | ---: | --- | ---: |");
 		markdown.append(exponents);
+		if (peer != null) {
+			peerSection(peerTables);
+		}
 	}
 
 	/** Times the service on the record: one call, then more while they fit in the time allowed for a size. */
@@ -184,26 +220,114 @@ final class Sweep {
 		byte[] body = unfiltered.withPrefetch(service, record);
 		int resources = prefetchSize(service, record);
 		if (predictedMillis > budgetMillis) {
-			return new Point(record.resources().size(), resources, body.length, Double.NaN, 0, 0,
-					Double.isInfinite(predictedMillis) ? "predicted: a smaller size was over budget"
-							: "predicted %s > budget".formatted(millis(predictedMillis)));
+			return skipped(record, resources, body.length, predictedMillis);
 		}
+		Repeated<List<Card>> run = repeated(() -> path.call(service.id(), body));
+		Set<String> rules = new TreeSet<>();
+		run.first().forEach(card -> rules.add(card.rule()));
+		return new Point(record.resources().size(), resources, body.length, run.millis(), run.calls(), run.first().size(),
+				rules, "");
+	}
+
+	/**
+	 * The peer on the same record, with the same budget: its {@code cards} are the actions it found
+	 * applicable, and its note says where its rules differ from the service's or why it failed.
+	 */
+	private Point measurePeer(ServiceDefinition service, PatientRecord record, Point ours, double predictedMillis) {
+		if (peer == null) {
+			return skipped(record, ours.prefetchResources(), 0, Double.POSITIVE_INFINITY);
+		}
+		if (predictedMillis > budgetMillis) {
+			return skipped(record, ours.prefetchResources(), 0, predictedMillis);
+		}
+		long start = System.nanoTime();
+		peer.prepare(record);
+		repositoryNanos += System.nanoTime() - start;
+		Repeated<Peer.Answer> run = repeated(() -> peer.call(service.id(), record));
+		peerNanos += System.nanoTime() - start;
+		Peer.Answer answer = run.first();
+		String note = answer.failure() != null ? "**failed**: " + abbreviated(answer.failure())
+				: !ours.measured() ? "the service's call not run at this size"
+						: answer.rules().equals(ours.rules()) ? "" : "**rules differ**: service %s, $apply %s".formatted(ours.rules(), answer.rules());
+		return new Point(record.resources().size(), ours.prefetchResources(), 0, run.millis(), run.calls(),
+				answer.rules().size(), answer.rules(), note);
+	}
+
+	private static Point skipped(PatientRecord record, int resources, long requestBytes, double predictedMillis) {
+		return new Point(record.resources().size(), resources, requestBytes, Double.NaN, 0, 0, Set.of(),
+				Double.isInfinite(predictedMillis) ? "predicted: a smaller size was over budget"
+						: "predicted %s > budget".formatted(millis(predictedMillis)));
+	}
+
+	/** The first call's answer, and the median time of the calls after it (the first's alone when it took over a second). */
+	record Repeated<T>(T first, double millis, int calls) {
+	}
+
+	/** One call, then more while they fit in the time allowed for a size. */
+	private <T> Repeated<T> repeated(Supplier<T> call) {
 		double perSize = quick ? 1500 : 4000;
 		int most = quick ? 5 : 15;
 		long start = System.nanoTime();
-		int cards = path.call(service.id(), body).size();
+		T answer = call.get();
 		double first = (System.nanoTime() - start) / 1e6;
 		List<Double> times = new ArrayList<>();
 		double spent = first;
 		while (first < 1000 && spent < perSize && times.size() < most) {
 			long callStart = System.nanoTime();
-			path.call(service.id(), body);
+			call.get();
 			double time = (System.nanoTime() - callStart) / 1e6;
 			times.add(time);
 			spent += time;
 		}
-		double median = times.isEmpty() ? first : median(times);
-		return new Point(record.resources().size(), resources, body.length, median, 1 + times.size(), cards, "");
+		return new Repeated<>(answer, times.isEmpty() ? first : median(times), 1 + times.size());
+	}
+
+	private void peerSection(StringBuilder tables) {
+		section("The peer at the same sizes: cqf-fhir-cr PlanDefinition/$apply in this JVM");
+		line("""
+				The same patient at each size through the clinical-reasoning module's PlanDefinition/$apply \
+				(cqf-fhir-cr, the CQF reference implementation's way of evaluating a CDS Hooks-style PlanDefinition \
+				with CQL), as `PlanDefinitionApplyTests` runs it: the published Libraries, PlanDefinitions and value \
+				sets and the patient's whole record in an in-memory FHIR repository, the draft orders and the hook as \
+				the libraries' parameters, retrieves filtered in memory. Timed: `$apply` alone, median of the calls \
+				after the first, with the same rules and budget as the service's calls, after a warm-up of its own; \
+				not timed: building the repository (the service's time includes parsing its request). `$apply` \
+				answers which rules apply (its actions), not the cards' text, so the comparison is of the rules: \
+				"same" when its applicable actions are exactly the rules of the service's cards at that size. The \
+				prefetch column is the service's; `$apply`'s repository holds the whole record (the record column). \
+				The peer's part of the sweep took %.0f s, of which %.0f s building repositories.""".formatted(
+				peerNanos / 1e9, repositoryNanos / 1e9));
+		markdown.append(tables);
+	}
+
+	private static String peerTable(String serviceId, Point usualOurs, Point usualPeer, List<Point> ours, List<Point> peer) {
+		StringBuilder table = new StringBuilder("\n**%s**\n\n".formatted(serviceId));
+		table.append("| record | prefetch resources | service: ms per call | $apply: ms per call | $apply / service | $apply calls | rules | note |\n");
+		table.append("| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
+		table.append(peerRow("usual " + usualOurs.recordSize(), usualOurs, usualPeer));
+		for (int i = 0; i < ours.size(); i++) {
+			table.append(peerRow(String.valueOf(ours.get(i).recordSize()), ours.get(i), peer.get(i)));
+		}
+		double exponent = exponent(peer);
+		table.append("\n$apply growth exponent: %s over %s (the service: %s).\n".formatted(
+				Double.isNaN(exponent) ? "too few sizes" : "%.2f".formatted(exponent), fitRange(peer),
+				Double.isNaN(exponent(ours)) ? "too few sizes" : "%.2f".formatted(exponent(ours))));
+		return table.toString();
+	}
+
+	private static String peerRow(String record, Point ours, Point peer) {
+		boolean both = ours.measured() && peer.measured();
+		String rules = !both || peer.note().startsWith("**failed") ? ""
+				: peer.rules().equals(ours.rules())
+						? "same (%s)".formatted(ours.rules().isEmpty() ? "none" : String.join(", ", ours.rules())) : "differ";
+		return "| %s | %d | %s | %s | %s | %d | %s | %s |\n".formatted(record, ours.prefetchResources(),
+				ours.measured() ? millis(ours.millis()) : "not run", peer.measured() ? millis(peer.millis()) : "not run",
+				both ? "%.1f×".formatted(peer.millis() / ours.millis()) : "", peer.calls(), rules, peer.note());
+	}
+
+	private static String abbreviated(String text) {
+		String line = text.replace('\n', ' ').replace("|", "\\|");
+		return line.length() > 300 ? line.substring(0, 300) + "…" : line;
 	}
 
 	/** The next size's time if the growth of the last two sizes measured (at least linear) goes on. */
