@@ -10,6 +10,8 @@
 #   bench/startup.sh -n 1 -v -- -Xmx256m -XX:+UseSerialGC   # CPU per thread and the log's steps
 #
 # -J: the java binary (default: java on the PATH).
+# -x: the jar extracted first (`-Djarmode=tools extract`, as the Dockerfile runs it): plain jars on the
+#     class path instead of the launcher's nested jars.
 # -a: JDK 25's ahead-of-time cache, as the Dockerfile builds it: the jar is extracted (the cache needs
 #     plain jars on the class path), one training run writes the cache (stopped once the context is
 #     refreshed, after the warm-up; not counted), then every run starts with it. Same JVM options in both.
@@ -27,16 +29,18 @@ runs=5
 jar="$root/target/myositis-cds.jar"
 java=java
 aot=""
+extract=""
 verbose=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 		-n) runs="$2"; shift 2 ;;
 		-j) jar="$2"; shift 2 ;;
 		-J) java="$2"; shift 2 ;;
-		-a) aot=1; shift ;;
+		-a) aot=1; extract=1; shift ;;
+		-x) extract=1; shift ;;
 		-v) verbose=1; shift ;;
 		--) shift; break ;;
-		*) echo "usage: $0 [-n runs] [-j jar] [-J java] [-a] [-v] [-- JVM options]" >&2; exit 2 ;;
+		*) echo "usage: $0 [-n runs] [-j jar] [-J java] [-x] [-a] [-v] [-- JVM options]" >&2; exit 2 ;;
 	esac
 done
 example="$root/hooks/examples/rituximab-order-sign.json"
@@ -51,9 +55,11 @@ service_args() { # port data-dir
 }
 
 jvm_options=("$@")
-if [ -n "$aot" ]; then
+if [ -n "$extract" ]; then
 	"$java" -Djarmode=tools -jar "$jar" extract --destination "$work/jar" > /dev/null
 	jar="$work/jar/$(basename "$jar")"
+fi
+if [ -n "$aot" ]; then
 	port=$((20000 + RANDOM % 20000))
 	training_start=$(now_ms)
 	# shellcheck disable=SC2046
