@@ -6,38 +6,101 @@
 #
 #   bench/startup.sh                                  # 5 runs of target/myositis-cds.jar
 #   bench/startup.sh -n 3 -j other.jar -- -Xmx256m -XX:+UseSerialGC
+#   bench/startup.sh -J /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -a -- -Xmx256m -XX:+UseSerialGC
+#   bench/startup.sh -n 1 -v -- -Xmx256m -XX:+UseSerialGC   # CPU per thread and the log's steps
+#
+# -J: the java binary (default: java on the PATH).
+# -x: the jar extracted first (`-Djarmode=tools extract`, as the Dockerfile runs it): plain jars on the
+#     class path instead of the launcher's nested jars.
+# -a: JDK 25's ahead-of-time cache, as the Dockerfile builds it: the jar is extracted (the cache needs
+#     plain jars on the class path), one training run writes the cache (stopped once the context is
+#     refreshed, after the warm-up; not counted), then every run starts with it. Same JVM options in both.
+# -v: after each run, the CPU seconds until ready per JVM thread group (compiler, GC, main, knowledge
+#     loader ...) and the service log's lines with their time since launch.
 #
 # The service runs in the demo profile (as the load test starts it: no JWT needed) on a random
 # port on 127.0.0.1, with its data in a fresh temporary folder that is removed afterwards.
+# Readiness is polled every 20 ms, with curl only once the management port accepts connections (a
+# curl per poll would take CPU from the start being measured).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs=5
 jar="$root/target/myositis-cds.jar"
+java=java
+aot=""
+extract=""
+verbose=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 		-n) runs="$2"; shift 2 ;;
 		-j) jar="$2"; shift 2 ;;
+		-J) java="$2"; shift 2 ;;
+		-a) aot=1; extract=1; shift ;;
+		-x) extract=1; shift ;;
+		-v) verbose=1; shift ;;
 		--) shift; break ;;
-		*) echo "usage: $0 [-n runs] [-j jar] [-- JVM options]" >&2; exit 2 ;;
+		*) echo "usage: $0 [-n runs] [-j jar] [-J java] [-x] [-a] [-v] [-- JVM options]" >&2; exit 2 ;;
 	esac
 done
 example="$root/hooks/examples/rituximab-order-sign.json"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 
 now_ms() { date +%s%3N; }
+
+service_args() { # port data-dir
+	echo --spring.profiles.active=demo --server.port="$1" --management.server.port="$(($1 + 1))" \
+		--myositis-cds.feedback.data-dir="$2"
+}
+
+jvm_options=("$@")
+if [ -n "$extract" ]; then
+	"$java" -Djarmode=tools -jar "$jar" extract --destination "$work/jar" > /dev/null
+	jar="$work/jar/$(basename "$jar")"
+fi
+if [ -n "$aot" ]; then
+	port=$((20000 + RANDOM % 20000))
+	training_start=$(now_ms)
+	# shellcheck disable=SC2046
+	if ! "$java" "${jvm_options[@]}" -XX:AOTCacheOutput="$work/app.aot" -Dspring.context.exit=onRefresh \
+		-jar "$jar" $(service_args "$port" "$work/training") > "$work/training.log" 2>&1; then
+		echo "the training run failed; its log:" >&2
+		tail -20 "$work/training.log" >&2
+		exit 1
+	fi
+	echo "AOT cache: $(du -m "$work/app.aot" | cut -f1) MB, training run $(( ($(now_ms) - training_start) / 1000 )) s"
+	jvm_options=(-XX:AOTCache="$work/app.aot" "${jvm_options[@]}")
+fi
+
+# The CPU seconds of each thread of $1, summed by name with digits removed (C2 CompilerThread0 and 1 together).
+threads_cpu() {
+	local tick
+	tick="$(getconf CLK_TCK)"
+	for stat in /proc/"$1"/task/*/stat; do
+		cat "$stat" 2>/dev/null || true
+		echo
+	done | awk -v tick="$tick" 'NF {
+		name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [A-Z] .*/, "", name); gsub(/[0-9]+/, "", name);
+		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ");
+		cpu[name] += (f[12] + f[13]) / tick }
+		END { for (n in cpu) if (cpu[n] >= 0.05) printf "    %6.2f s  %s\n", cpu[n], n }' | sort -rn
+}
 
 for run in $(seq "$runs"); do
 	port=$((20000 + RANDOM % 20000))
 	data="$(mktemp -d)"
 	start=$(now_ms)
-	java "$@" -jar "$jar" --spring.profiles.active=demo --server.port="$port" \
-		--management.server.port="$((port + 1))" --myositis-cds.feedback.data-dir="$data/data" > "$data/service.log" 2>&1 &
+	# shellcheck disable=SC2046
+	"$java" "${jvm_options[@]}" -jar "$jar" $(service_args "$port" "$data/data") > "$data/service.log" 2>&1 &
 	pid=$!
 	ready=""
 	while kill -0 "$pid" 2>/dev/null; do
-		if curl -sf -m 1 "http://127.0.0.1:$((port + 1))/actuator/health/readiness" 2>/dev/null | grep -q UP; then
+		if (exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null \
+			&& curl -sf -m 5 "http://127.0.0.1:$((port + 1))/actuator/health/readiness" 2>/dev/null | grep -q UP; then
 			ready=$(( $(now_ms) - start ))
 			cpu=$(awk -v tick="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / tick}' "/proc/$pid/stat")
+			[ -z "$verbose" ] || threads="$(threads_cpu "$pid")"
 			break
 		fi
 		sleep 0.02
@@ -56,9 +119,19 @@ for run in $(seq "$runs"); do
 	started=$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds' "$data/service.log" | head -1 || true)
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
-	rm -rf "$data"
 	awk -v run="$run" -v ready="$ready" -v first="$first" -v second="$second" -v rss="$rss" -v started="$started" -v cpu="$cpu" 'BEGIN {
 		split(first, f, " ");
 		printf "run %d: ready %.2f s (%s s of CPU), first request %.0f ms (HTTP %s), second %.0f ms, RSS %d MB (%s)\n",
 			run, ready / 1000, cpu, f[2] * 1000, f[1], second * 1000, rss, started }'
+	if [ -n "$verbose" ]; then
+		echo "  CPU until ready, by thread:"
+		echo "$threads"
+		echo "  the log (seconds since launch):"
+		# Spring's lines start with an ISO time; the rest (banner, warnings) are left out.
+		awk -v start="$start" '/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ {
+			cmd = "date -d \"" $1 "\" +%s%3N"; cmd | getline ms; close(cmd);
+			line = $0; sub(/^.* --- \[[^]]*\] \[ *[^]]*\] /, "", line);
+			printf "    %6.2f  %s\n", (ms - start) / 1000, substr(line, 1, 150) }' "$data/service.log"
+	fi
+	rm -rf "$data"
 done

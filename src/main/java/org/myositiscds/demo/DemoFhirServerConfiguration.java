@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -19,6 +20,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.system.MyositisCdsProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -42,16 +44,41 @@ class DemoFhirServerConfiguration {
 			org.hl7.fhir.r4.model.Condition.class, MedicationRequest.class, MedicationStatement.class,
 			MedicationAdministration.class, Medication.class, org.hl7.fhir.r4.model.AllergyIntolerance.class);
 
+	/**
+	 * The demo patients, read on a thread of their own (about a second and a half of parsing) while
+	 * Spring builds the rest of the application; {@link #demoDataLoaded} waits for them before the
+	 * server listens, so readiness never says UP without them.
+	 */
 	@Bean
-	ServletRegistrationBean<RestfulServer> demoFhirServer(FhirContext fhirContext, Clock clock,
+	DemoRecords demoRecords(FhirContext fhirContext, Clock clock, MyositisCdsProperties properties) {
+		return new DemoRecords(CompletableFuture.supplyAsync(() -> {
+			List<Resource> data = DemoData.load(fhirContext, properties.demo().patients(), LocalDate.now(clock));
+			log.info("Demo FHIR server at /fhir with {} resources of {} patients", data.size(),
+					data.stream().filter(Patient.class::isInstance).count());
+			return data;
+		}, task -> {
+			Thread loader = new Thread(task, "demo-data-loader");
+			loader.setDaemon(true);
+			loader.start();
+		}));
+	}
+
+	@Bean
+	SmartInitializingSingleton demoDataLoaded(DemoRecords records) {
+		return records.all()::join;
+	}
+
+	@Bean
+	ServletRegistrationBean<RestfulServer> demoFhirServer(FhirContext fhirContext, DemoRecords records,
 			MyositisCdsProperties properties) {
-		List<Resource> data = DemoData.load(fhirContext, properties.demo().patients(), LocalDate.now(clock));
-		Map<String, Resource> medications = data.stream().filter(Medication.class::isInstance)
-			.collect(Collectors.toMap(r -> r.getIdElement().getIdPart(), r -> r, (a, b) -> a));
+		CompletableFuture<Map<String, Resource>> medications = records.all().thenApply(data -> data.stream()
+			.filter(Medication.class::isInstance)
+			.collect(Collectors.toMap(r -> r.getIdElement().getIdPart(), r -> r, (a, b) -> a)));
 		RestfulServer server = new RestfulServer(fhirContext);
 		for (Class<? extends Resource> type : TYPES) {
 			server.registerProvider(new InMemoryResourceProvider(type,
-					data.stream().filter(type::isInstance).toList(), medications, fhirContext));
+					records.all().thenApply(data -> data.stream().filter(type::isInstance).toList()), medications,
+					fhirContext));
 		}
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOriginPatterns(properties.cors().allowedOrigins().isEmpty() ? List.of("*")
@@ -63,11 +90,13 @@ class DemoFhirServerConfiguration {
 		cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept"));
 		cors.setExposedHeaders(List.of("Location", "Content-Location"));
 		server.registerInterceptor(new CorsInterceptor(cors));
-		log.info("Demo FHIR server at /fhir with {} resources of {} patients", data.size(),
-				data.stream().filter(Patient.class::isInstance).count());
 		var registration = new ServletRegistrationBean<>(server, "/fhir/*");
 		registration.setName("demoFhirServer");
 		return registration;
+	}
+
+	/** Every resource of the demo patients' records, once they are read. */
+	record DemoRecords(CompletableFuture<List<Resource>> all) {
 	}
 
 	@Bean

@@ -6,6 +6,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.Include;
@@ -44,18 +45,19 @@ final class InMemoryResourceProvider implements IResourceProvider {
 
 	private final Class<? extends IBaseResource> type;
 
-	private final List<Resource> resources;
+	private final CompletableFuture<List<Resource>> resources;
 
-	private final Map<String, Resource> medicationsById;
+	private final CompletableFuture<Map<String, Resource>> medicationsById;
 
 	private final FhirTerser terser;
 
 	private final FhirContext fhirContext;
 
-	InMemoryResourceProvider(Class<? extends IBaseResource> type, List<Resource> resources,
-			Map<String, Resource> medicationsById, FhirContext fhirContext) {
+	/** The data may still be loading: a request waits for it. */
+	InMemoryResourceProvider(Class<? extends IBaseResource> type, CompletableFuture<List<Resource>> resources,
+			CompletableFuture<Map<String, Resource>> medicationsById, FhirContext fhirContext) {
 		this.type = type;
-		this.resources = List.copyOf(resources);
+		this.resources = resources;
 		this.medicationsById = medicationsById;
 		this.terser = fhirContext.newTerser();
 		this.fhirContext = fhirContext;
@@ -68,7 +70,7 @@ final class InMemoryResourceProvider implements IResourceProvider {
 
 	@Read
 	public IBaseResource read(@IdParam IdType id) {
-		return resources.stream()
+		return resources.join().stream()
 			.filter(r -> r.getIdElement().getIdPart().equals(id.getIdPart()))
 			.findFirst()
 			.orElseThrow(() -> new ResourceNotFoundException(id));
@@ -85,7 +87,7 @@ final class InMemoryResourceProvider implements IResourceProvider {
 			@Sort SortSpec sort, @Count Integer count) {
 		ReferenceParam who = patient != null ? patient : subject;
 		List<IBaseResource> found = new ArrayList<>();
-		for (Resource resource : resources) {
+		for (Resource resource : resources.join()) {
 			if ((who == null || refersTo(resource, who.getIdPart())) && matchesCode(resource, code)
 					&& matchesStatus(resource, status) && matchesDate(resource, date)) {
 				found.add(resource);
@@ -104,7 +106,7 @@ final class InMemoryResourceProvider implements IResourceProvider {
 			for (IBaseResource resource : found) {
 				Reference reference = medicationReference(resource);
 				Resource medication = reference == null ? null
-						: medicationsById.get(reference.getReferenceElement().getIdPart());
+						: medicationsById.join().get(reference.getReferenceElement().getIdPart());
 				if (medication != null && !included.contains(medication)) {
 					included.add(medication);
 				}

@@ -51,11 +51,13 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 	 * @param watch a project folder (with cql/, fhir-resources/valueset/ and hooks/) whose knowledge
 	 * is translated at start and reloaded when its files change: live reload for authoring. Empty:
 	 * the knowledge built into the jar, at the other locations.
+	 * @param warmUpRounds how many times the warm-up runs every service's example before the server
+	 * listens: a count, not a time, so that a busy machine warms up as much as a quiet one
 	 */
 	public record Knowledge(@DefaultValue("classpath:elm/") String elm, @DefaultValue("classpath:cql/") String cql,
 			@DefaultValue("classpath:fhir-resources/valueset/") String valueSets,
 			@DefaultValue("classpath:hooks/") String services,
-			@DefaultValue("true") boolean warmUp, @DefaultValue("") String watch) {
+			@DefaultValue("true") boolean warmUp, @DefaultValue("5") int warmUpRounds, @DefaultValue("") String watch) {
 	}
 
 	/**

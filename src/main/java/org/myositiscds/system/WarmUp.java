@@ -1,14 +1,19 @@
 package org.myositiscds.system;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.myositiscds.cards.Card;
+import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.ServiceDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -17,8 +22,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs each service's example request (hooks/examples/) through the whole data path before the
- * server takes calls, a few rounds within a time budget: the engine, parsers and JIT are warm when
- * the first EHR call arrives.
+ * server takes calls, a fixed number of rounds: the engine, parsers and JIT are warm when the first
+ * EHR call arrives. A count rather than a time budget: a quiet machine does not spend seconds on
+ * rounds that only feed the JIT compiler, a busy one still warms up as much.
+ * Beside the rehearsal, each round reads the override memory for the example's patient, as a
+ * clinician's call does after its cards (read only: nothing is recorded), so the first call's
+ * database query is not the first one.
  * Runs after all beans exist and before the web server starts listening. It first waits for the
  * knowledge, loaded in the background, so the service never listens (nor reports ready) without it,
  * warm-up or not.
@@ -28,13 +37,6 @@ class WarmUp implements SmartInitializingSingleton {
 
 	private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
 
-	private static final int MAX_ROUNDS = 25;
-
-	private static final int MIN_ROUNDS = 2;
-
-	/** Enough for the JIT to compile the hot path; start-up time matters more than the last millisecond. */
-	private static final long BUDGET_NANOS = 3_000_000_000L;
-
 	private final KnowledgeBase knowledgeBase;
 
 	private final CdsServiceInvoker invoker;
@@ -43,11 +45,18 @@ class WarmUp implements SmartInitializingSingleton {
 
 	private final JsonMapper jsonMapper;
 
-	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties, JsonMapper jsonMapper) {
+	private final CardMemory cardMemory;
+
+	private final Clock clock;
+
+	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties, JsonMapper jsonMapper,
+			ObjectProvider<CardMemory> cardMemory, Clock clock) {
 		this.knowledgeBase = knowledgeBase;
 		this.invoker = invoker;
 		this.properties = properties;
 		this.jsonMapper = jsonMapper;
+		this.cardMemory = cardMemory.getIfAvailable(() -> CardMemory.NONE);
+		this.clock = clock;
 	}
 
 	@Override
@@ -56,18 +65,25 @@ class WarmUp implements SmartInitializingSingleton {
 		if (!properties.knowledge().warmUp()) {
 			return;
 		}
-		long start = System.nanoTime();
-		int round = 0;
-		for (; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() - start < BUDGET_NANOS); round++) {
-			for (ServiceDefinition service : services) {
-				byte[] example = example(service.id());
-				if (example != null) {
-					// Written as the controller writes them, so the response's serialisation is warm too.
-					jsonMapper.writeValueAsBytes(Map.of("cards", invoker.rehearse(service.id(), example)));
-				}
+		Map<String, byte[]> examples = new LinkedHashMap<>();
+		services.forEach(service -> {
+			byte[] example = example(service.id());
+			if (example != null) {
+				examples.put(service.id(), example);
 			}
+		});
+		long start = System.nanoTime();
+		int rounds = properties.knowledge().warmUpRounds();
+		for (int round = 0; round < rounds; round++) {
+			examples.forEach((serviceId, example) -> {
+				List<Card> cards = invoker.rehearse(serviceId, example);
+				cardMemory.sort(knowledgeBase.current().services().overrideMemory(),
+						jsonMapper.readTree(example).path("context").path("patientId").asString(null), clock.instant(), cards);
+				// Written as the controller writes them, so the response's serialisation is warm too.
+				jsonMapper.writeValueAsBytes(Map.of("cards", cards));
+			});
 		}
-		log.info("Warmed up {} services in {} rounds, {} ms", services.size(), round, (System.nanoTime() - start) / 1_000_000);
+		log.info("Warmed up {} services in {} rounds, {} ms", examples.size(), rounds, (System.nanoTime() - start) / 1_000_000);
 	}
 
 	private byte[] example(String serviceId) {

@@ -36,7 +36,7 @@ class CardLogTests {
 
 		assertThat(answer.status()).isEqualTo(200);
 		assertThat(answer.rules()).containsExactly("HBV-1");
-		// Once: this call. The warm-up at start ran every example 25 times and recorded nothing.
+		// Once: this call. The warm-up at start ran every example several times and recorded nothing.
 		verify(cardLog, times(1)).shown(eq(SIGN), any(), eq("card-log-fails"), any(),
 				argThat(cards -> cards.size() == 1 && "HBV-1".equals(cards.get(0).rule())));
 	}
