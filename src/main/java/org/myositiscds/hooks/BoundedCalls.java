@@ -31,7 +31,7 @@ import org.springframework.http.HttpStatus;
  * worker. A call whose client has gone is stopped the same way. A heavy call therefore holds one
  * worker (and at most one core) until its deadline, never more, and the other calls run beside it.
  * <p>
- * The heap a call needs grows with its request: parsing a 5 MB body takes about 70 MB until the
+ * The heap a call needs grows with its request: parsing a 5 MB body takes 70 to 130 MB until the
  * call's work ends, and parsing cannot be stopped midway. So the bodies worked on at once are
  * bounded too ({@link Settings#bodiesAtOnce}): a call whose body does not fit beside those in work
  * waits for them, until its deadline, without a queue, so that smaller calls go by it.

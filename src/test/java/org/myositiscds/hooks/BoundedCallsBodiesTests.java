@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.myositiscds.cql.CallBudget;
 
 /**
- * The request bodies worked on at once are bounded (parsing a 5 MB body takes about 70 MB of heap
+ * The request bodies worked on at once are bounded (parsing a 5 MB body takes 70 to 130 MB of heap
  * until the call ends, and cannot be stopped midway): a large body waits for those in work, until
  * its deadline, and small calls go by it meanwhile.
  */
