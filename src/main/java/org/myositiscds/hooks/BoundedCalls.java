@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -28,6 +30,11 @@ import org.springframework.http.HttpStatus;
  * stopped: its fetches give up waiting and the CQL engine stops at its next step, which frees the
  * worker. A call whose client has gone is stopped the same way. A heavy call therefore holds one
  * worker (and at most one core) until its deadline, never more, and the other calls run beside it.
+ * <p>
+ * The heap a call needs grows with its request: parsing a 5 MB body takes 70 to 130 MB until the
+ * call's work ends, and parsing cannot be stopped midway. So the bodies worked on at once are
+ * bounded too ({@link Settings#bodiesAtOnce}): a call whose body does not fit beside those in work
+ * waits for them, until its deadline, without a queue, so that smaller calls go by it.
  */
 public final class BoundedCalls implements AutoCloseable {
 
@@ -47,9 +54,14 @@ public final class BoundedCalls implements AutoCloseable {
 	 * @param workers how many calls are worked on at once
 	 * @param queue how many more may wait for a worker; beyond that a call gets 503 at once
 	 * @param maxFetchedBytes how much one call may read from the EHR's FHIR server
+	 * @param bodiesAtOnce how many bytes of request bodies may be worked on at once; a larger body
+	 * is worked on alone
 	 */
-	public record Settings(Duration deadline, int workers, int queue, long maxFetchedBytes) {
+	public record Settings(Duration deadline, int workers, int queue, long maxFetchedBytes, long bodiesAtOnce) {
 	}
+
+	/** How often a call whose body does not fit looks again. */
+	private static final long ADMIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
 	private final Settings settings;
 
@@ -58,6 +70,9 @@ public final class BoundedCalls implements AutoCloseable {
 	private final ScheduledExecutorService timer;
 
 	private final MeterRegistry meters;
+
+	/** Bytes of request bodies worked on now. */
+	private final AtomicLong bodiesInWork = new AtomicLong();
 
 	public BoundedCalls(Settings settings, MeterRegistry meters) {
 		this.settings = settings;
@@ -95,11 +110,15 @@ public final class BoundedCalls implements AutoCloseable {
 
 		private final long arrivedNanos;
 
+		/** What the call counts against the bodies worked on at once: a larger body is worked on alone. */
+		private final long bodyCharge;
+
 		private volatile long stopNanos;
 
-		private Call(CallBudget budget, long arrivedNanos) {
+		private Call(CallBudget budget, long arrivedNanos, long bodyBytes) {
 			this.budget = budget;
 			this.arrivedNanos = arrivedNanos;
+			this.bodyCharge = Math.min(Math.max(0, bodyBytes), settings.bodiesAtOnce());
 		}
 
 		/**
@@ -145,6 +164,40 @@ public final class BoundedCalls implements AutoCloseable {
 				// Answered already, while it waited for a worker.
 				return;
 			}
+			if (!admitted()) {
+				// Stopped while other bodies were worked on: answered already, or by the timer at the deadline.
+				return;
+			}
+			try {
+				bounded(work);
+			}
+			finally {
+				bodiesInWork.addAndGet(-bodyCharge);
+			}
+		}
+
+		private boolean admitted() {
+			while (true) {
+				long inWork = bodiesInWork.get();
+				if (inWork + bodyCharge <= settings.bodiesAtOnce()) {
+					if (bodiesInWork.compareAndSet(inWork, inWork + bodyCharge)) {
+						return true;
+					}
+				}
+				else if (budget.stopReason() != null || Thread.currentThread().isInterrupted()
+						|| System.nanoTime() - arrivedNanos >= settings.deadline().toNanos()) {
+					return false;
+				}
+				else {
+					LockSupport.parkNanos(ADMIT_POLL_NANOS);
+				}
+			}
+		}
+
+		private void bounded(Supplier<T> work) {
+			if (budget.stopReason() != null) {
+				return;
+			}
 			try (CallBudget.Binding bound = budget.bind()) {
 				T value = work.get();
 				CallBudget.Stop late = budget.stopReason();
@@ -185,12 +238,13 @@ public final class BoundedCalls implements AutoCloseable {
 	/**
 	 * Starts a call: its work runs on a worker, with a budget of the configured fetch limit and
 	 * deadline, counted from the call's arrival.
+	 * @param bodyBytes the size of the call's request body, counted against the bodies worked on at once
 	 * @param arrivedNanos when the request arrived ({@link System#nanoTime()}), before its body was read
 	 * @param connected whether the client is still there; null where the server cannot tell
 	 */
-	public <T> Call<T> start(Supplier<T> work, long arrivedNanos, BooleanSupplier connected) {
+	public <T> Call<T> start(Supplier<T> work, long bodyBytes, long arrivedNanos, BooleanSupplier connected) {
 		long deadlineNanos = arrivedNanos + settings.deadline().toNanos();
-		Call<T> call = new Call<>(CallBudget.until(deadlineNanos, settings.maxFetchedBytes()), arrivedNanos);
+		Call<T> call = new Call<>(CallBudget.until(deadlineNanos, settings.maxFetchedBytes()), arrivedNanos, bodyBytes);
 		List<ScheduledFuture<?>> timers = new ArrayList<>();
 		timers.add(timer.schedule(() -> call.stop(CallBudget.Stop.DEADLINE), deadlineNanos - System.nanoTime(),
 				TimeUnit.NANOSECONDS));

@@ -61,7 +61,7 @@ class CdsServicesController {
 			@RequestAttribute(name = BodyReadFilter.ARRIVED, required = false) Long arrived,
 			@RequestAttribute(name = BoundedCalls.CLIENT_CONNECTED, required = false) BooleanSupplier connected) {
 		BoundedCalls.Call<List<Card>> call = calls.start(() -> invoker.call(id, body, address.baseUrl(), issuer),
-				arrived == null ? System.nanoTime() : arrived, connected);
+				body == null ? 0 : body.length, arrived == null ? System.nanoTime() : arrived, connected);
 		DeferredResult<CdsResponse> result = new DeferredResult<>(
 				calls.deadline().toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS);
 		result.onError(failure -> call.clientGone());

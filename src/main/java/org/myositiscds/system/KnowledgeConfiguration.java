@@ -99,7 +99,7 @@ class KnowledgeConfiguration {
 	BoundedCalls boundedCalls(MyositisCdsProperties properties, MeterRegistry meters) {
 		MyositisCdsProperties.Calls calls = properties.calls();
 		return new BoundedCalls(new BoundedCalls.Settings(calls.deadline(), calls.workers(), calls.queue(),
-				properties.prefetch().maxFetchedSize().toBytes()), meters);
+				properties.prefetch().maxFetchedSize().toBytes(), calls.bodiesAtOnce().toBytes()), meters);
 	}
 
 	@Bean

@@ -45,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
  * --service-jvm="-Xmx512m ..." --service-cpus=1 --generator-cpus=0 --warmup=20x30
  * --phases=250x60,500x60 --saturation=4,8,16x20 --cold-starts=3 --fetch-patients=50 --jfr --jfr-settings=default
  * --out=target/bench}.
- * A phase is rate x seconds; saturation is the client counts x seconds each.
+ * A phase is rate x seconds; saturation is the client counts x seconds each. Without
+ * {@code --service-jvm} the service runs with the documented flags ({@link Bench#SERVICE_JVM}).
  */
 final class LoadGenerator {
 
@@ -82,7 +83,7 @@ final class LoadGenerator {
 		report.line("Requests: " + Bench.prefetchSummary(json, requests, service, patients) + ".");
 		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(5)).build();
-		List<String> serviceJvm = words(options.text("service-jvm", ""));
+		List<String> serviceJvm = words(options.text("service-jvm", Bench.SERVICE_JVM));
 		Path profileFile = runFolder.resolve("service.jfr");
 		List<String> measuredJvm = new ArrayList<>(serviceJvm);
 		if (options.flag("jfr")) {
@@ -436,7 +437,7 @@ final class LoadGenerator {
 				.append(cpuModel()).append("), ").append(memTotal()).append(", Java ")
 				.append(System.getProperty("java.version")).append('\n');
 			text.append("- Load average before the run: ").append(ResourceSampler.loadAverage()).append('\n');
-			text.append("- Options: service JVM `").append(options.text("service-jvm", "(none)")).append("`, service CPUs `")
+			text.append("- Options: service JVM `").append(options.text("service-jvm", Bench.SERVICE_JVM)).append("`, service CPUs `")
 				.append(options.text("service-cpus", "all")).append("`, generator CPUs `")
 				.append(options.text("generator-cpus", "all")).append("`, ").append(options.number("patients",
 						Bench.DEFAULT_PATIENTS))
