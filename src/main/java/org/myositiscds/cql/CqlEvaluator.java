@@ -22,7 +22,6 @@ import org.opencds.cqf.cql.engine.execution.EvaluationParams;
 import org.opencds.cqf.cql.engine.execution.EvaluationResult;
 import org.opencds.cqf.cql.engine.execution.EvaluationResults;
 import org.opencds.cqf.cql.engine.execution.Profile;
-import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
 import org.opencds.cqf.cql.engine.model.CachingModelResolverDecorator;
 import org.opencds.cqf.cql.engine.model.ModelResolver;
 
@@ -52,7 +51,7 @@ public final class CqlEvaluator {
 
 	public CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, FhirContext fhirContext) {
 		// Building the R4 model resolver scans every FHIR type (over a second): once per process.
-		this(libraries, terminology, new CachingModelResolverDecorator(new R4FhirModelResolver(fhirContext)));
+		this(libraries, terminology, new CachingModelResolverDecorator(new SplitPathModelResolver(fhirContext)));
 	}
 
 	private CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, ModelResolver modelResolver) {
@@ -121,7 +120,7 @@ public final class CqlEvaluator {
 		var retrieve = new PatientDataRetrieveProvider(
 				MedicationConcepts.inline(allResources, medications, data.unreadMedications()), modelResolver, terminology);
 		var environment = new Environment(libraries.libraryManager(),
-				Map.of(FHIR_MODEL_URI, CallBudget.current().dataProvider(modelResolver, retrieve),
+				Map.of(FHIR_MODEL_URI, CallBudget.current().dataProvider(new CallModelResolver(modelResolver), retrieve),
 						AnyTypeSystemDataProvider.SYSTEM_MODEL_URI, SYSTEM_DATA_PROVIDER),
 				terminology);
 		VersionedIdentifier library = CompiledLibraries.keyOf(libraries.library(libraryName).getIdentifier());
