@@ -2,6 +2,7 @@ package org.myositiscds.cql;
 
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,8 @@ public final class CqlEvaluator {
 
 	private final ModelResolver modelResolver;
 
+	private final FunctionResolutions functionResolutions = new FunctionResolutions();
+
 	/**
 	 * Evaluation is CPU work: more evaluations at once than cores only hold more engines and more
 	 * garbage in memory while each takes longer. The others wait their turn, first come first
@@ -79,6 +82,11 @@ public final class CqlEvaluator {
 
 	public ValueSetTerminology terminology() {
 		return terminology;
+	}
+
+	/** How many function calls of the libraries have been resolved so far (for tests). */
+	int knownFunctionResolutions() {
+		return functionResolutions.size();
 	}
 
 	/**
@@ -130,9 +138,11 @@ public final class CqlEvaluator {
 
 		// Without expression caching the engine evaluates a define again at every reference to it.
 		// The engine lives for this one evaluation, so its cache holds one patient's values only.
+		// An EnumSet: the engine asks it about its options at every expression it visits.
 		var engine = new CqlEngine(environment, profile
-				? Set.of(CqlEngine.Options.EnableExpressionCaching, CqlEngine.Options.EnableProfiling)
-				: Set.of(CqlEngine.Options.EnableExpressionCaching));
+				? EnumSet.of(CqlEngine.Options.EnableExpressionCaching, CqlEngine.Options.EnableProfiling)
+				: EnumSet.of(CqlEngine.Options.EnableExpressionCaching));
+		var lentResolutions = functionResolutions.lendTo(engine);
 		EvaluationResults results;
 		evaluations.acquireUninterruptibly();
 		try {
@@ -141,6 +151,7 @@ public final class CqlEvaluator {
 		finally {
 			evaluations.release();
 		}
+		functionResolutions.keep(lentResolutions);
 		if (results.hasExceptions()) {
 			throw new CqlEvaluationException(libraryName, results.getExceptions().values().iterator().next());
 		}
