@@ -2,6 +2,7 @@ package org.myositiscds.cql;
 
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,6 @@ import org.opencds.cqf.cql.engine.execution.EvaluationParams;
 import org.opencds.cqf.cql.engine.execution.EvaluationResult;
 import org.opencds.cqf.cql.engine.execution.EvaluationResults;
 import org.opencds.cqf.cql.engine.execution.Profile;
-import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
 import org.opencds.cqf.cql.engine.model.CachingModelResolverDecorator;
 import org.opencds.cqf.cql.engine.model.ModelResolver;
 
@@ -43,6 +43,8 @@ public final class CqlEvaluator {
 
 	private final ModelResolver modelResolver;
 
+	private final FunctionResolutions functionResolutions = new FunctionResolutions();
+
 	/**
 	 * Evaluation is CPU work: more evaluations at once than cores only hold more engines and more
 	 * garbage in memory while each takes longer. The others wait their turn, first come first
@@ -52,7 +54,7 @@ public final class CqlEvaluator {
 
 	public CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, FhirContext fhirContext) {
 		// Building the R4 model resolver scans every FHIR type (over a second): once per process.
-		this(libraries, terminology, new CachingModelResolverDecorator(new R4FhirModelResolver(fhirContext)));
+		this(libraries, terminology, new CachingModelResolverDecorator(new SplitPathModelResolver(fhirContext)));
 	}
 
 	private CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, ModelResolver modelResolver) {
@@ -80,6 +82,11 @@ public final class CqlEvaluator {
 
 	public ValueSetTerminology terminology() {
 		return terminology;
+	}
+
+	/** How many function calls of the libraries have been resolved so far (for tests). */
+	int knownFunctionResolutions() {
+		return functionResolutions.size();
 	}
 
 	/**
@@ -121,7 +128,7 @@ public final class CqlEvaluator {
 		var retrieve = new PatientDataRetrieveProvider(
 				MedicationConcepts.inline(allResources, medications, data.unreadMedications()), modelResolver, terminology);
 		var environment = new Environment(libraries.libraryManager(),
-				Map.of(FHIR_MODEL_URI, CallBudget.current().dataProvider(modelResolver, retrieve),
+				Map.of(FHIR_MODEL_URI, CallBudget.current().dataProvider(new CallModelResolver(modelResolver), retrieve),
 						AnyTypeSystemDataProvider.SYSTEM_MODEL_URI, SYSTEM_DATA_PROVIDER),
 				terminology);
 		VersionedIdentifier library = CompiledLibraries.keyOf(libraries.library(libraryName).getIdentifier());
@@ -131,9 +138,11 @@ public final class CqlEvaluator {
 
 		// Without expression caching the engine evaluates a define again at every reference to it.
 		// The engine lives for this one evaluation, so its cache holds one patient's values only.
+		// An EnumSet: the engine asks it about its options at every expression it visits.
 		var engine = new CqlEngine(environment, profile
-				? Set.of(CqlEngine.Options.EnableExpressionCaching, CqlEngine.Options.EnableProfiling)
-				: Set.of(CqlEngine.Options.EnableExpressionCaching));
+				? EnumSet.of(CqlEngine.Options.EnableExpressionCaching, CqlEngine.Options.EnableProfiling)
+				: EnumSet.of(CqlEngine.Options.EnableExpressionCaching));
+		var lentResolutions = functionResolutions.lendTo(engine);
 		EvaluationResults results;
 		evaluations.acquireUninterruptibly();
 		try {
@@ -142,6 +151,7 @@ public final class CqlEvaluator {
 		finally {
 			evaluations.release();
 		}
+		functionResolutions.keep(lentResolutions);
 		if (results.hasExceptions()) {
 			throw new CqlEvaluationException(libraryName, results.getExceptions().values().iterator().next());
 		}

@@ -71,10 +71,11 @@ public final class CqlTranslation {
 
 	static CqlCompilerOptions compilerOptions() {
 		// Locators make engine errors point at CQL lines; result types let the engine read the ELM
-		// without re-resolving types from the model. No signatures: the engine cannot resolve
-		// System.Any in a signature, and the card tuples carry resources typed Any, so the
-		// libraries avoid overloading their own functions instead.
-		return new CqlCompilerOptions(CqlCompilerException.ErrorSeverity.Info, LibraryBuilder.SignatureLevel.Overloads,
+		// without re-resolving types from the model. Signatures on every function call: with one,
+		// the engine resolves a call once per evaluation and caches it; without, it matches the
+		// arguments' runtime types against every overload at each call (docs/performance.md,
+		// "CPU per call (engine)").
+		return new CqlCompilerOptions(CqlCompilerException.ErrorSeverity.Info, LibraryBuilder.SignatureLevel.All,
 				CqlCompilerOptions.Options.EnableLocators, CqlCompilerOptions.Options.EnableResultTypes,
 				CqlCompilerOptions.Options.DisableListDemotion, CqlCompilerOptions.Options.DisableListPromotion);
 	}

@@ -1,0 +1,175 @@
+package org.myositiscds.cql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Dosage;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.MedicationStatement;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import org.junit.jupiter.api.Test;
+import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
+import org.opencds.cqf.cql.engine.model.ModelResolver;
+import org.opencds.cqf.cql.engine.runtime.BaseTemporal;
+import org.opencds.cqf.cql.engine.runtime.DateTime;
+
+/**
+ * The evaluator's model resolvers read every path as the engine's own R4 resolver does: the one that
+ * splits each path once ({@link SplitPathModelResolver}) and the one that converts each FHIR date
+ * once per evaluation ({@link CallModelResolver}), on choice types ([x]), repeating elements,
+ * indexed paths, primitives, dates of every precision, and absent elements.
+ */
+class ModelResolverTests {
+
+	static final FhirContext FHIR = FhirContext.forR4Cached();
+
+	static final R4FhirModelResolver PLAIN = new R4FhirModelResolver(FHIR);
+
+	static final SplitPathModelResolver SPLIT = new SplitPathModelResolver(FHIR);
+
+	static final List<String> OBSERVATION_PATHS = List.of("value", "value.value", "value.unit", "value.comparator",
+			"effective", "effective.value", "effective.start", "effective.start.value", "issued", "issued.value",
+			"code", "code.coding", "code.coding[0]", "code.coding[1].code", "code.coding[0].code.value", "code.text",
+			"status", "status.value", "subject", "subject.reference", "subject.reference.value", "referenceRange",
+			"interpretation", "id", "id.value", "note", "category");
+
+	static final List<String> MEDICATION_PATHS = List.of("medication", "medication.coding", "medication.coding[0].code",
+			"medication.reference", "medication.reference.value", "authoredOn", "authoredOn.value", "effective",
+			"effective.value", "effective.start.value", "dosageInstruction", "dosageInstruction[0].text",
+			"dosage", "status", "intent.value", "subject.reference.value");
+
+	static Observation quantityResult() {
+		Observation observation = new Observation();
+		observation.setId("lab-1");
+		observation.setStatus(Observation.ObservationStatus.FINAL);
+		observation.setCode(new CodeableConcept().addCoding(new Coding("urn:oid:1.2.3", "IGG", "IgG"))
+			.addCoding(new Coding("http://loinc.org", "2465-3", null)).setText("IgG"));
+		observation.setSubject(new Reference("Patient/p1"));
+		observation.setEffective(new DateTimeType("2026-03-04T09:15:00-05:00"));
+		observation.setIssuedElement(new org.hl7.fhir.r4.model.InstantType("2026-03-04T15:00:00.123Z"));
+		observation.setValue(new Quantity().setValue(new BigDecimal("4.2")).setUnit("g/L")
+			.setComparator(Quantity.QuantityComparator.LESS_THAN));
+		observation.addReferenceRange().setHigh(new Quantity().setValue(16).setUnit("g/L"));
+		return observation;
+	}
+
+	static Observation textResultOverAPeriod() {
+		Observation observation = new Observation();
+		observation.setId("lab-2");
+		observation.setStatus(Observation.ObservationStatus.FINAL);
+		observation.setCode(new CodeableConcept().addCoding(new Coding("http://loinc.org", "5196-1", null)));
+		observation.setEffective(new Period().setStartElement(new DateTimeType("2025-11")).setEnd(null));
+		observation.setValue(new StringType("Negative"));
+		return observation;
+	}
+
+	static MedicationRequest orderByReference() {
+		MedicationRequest order = new MedicationRequest();
+		order.setId("order-1");
+		order.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
+		order.setIntent(MedicationRequest.MedicationRequestIntent.ORDER);
+		order.setMedication(new Reference("Medication/med-1"));
+		order.setSubject(new Reference("Patient/p1"));
+		order.setAuthoredOnElement(new DateTimeType("2026-01-02"));
+		order.addDosageInstruction(new Dosage().setText("1000 mg IV"));
+		return order;
+	}
+
+	static MedicationStatement statementByCode() {
+		MedicationStatement statement = new MedicationStatement();
+		statement.setId("statement-1");
+		statement.setStatus(MedicationStatement.MedicationStatementStatus.ACTIVE);
+		statement.setMedication(new CodeableConcept().addCoding(new Coding("http://www.nlm.nih.gov/research/umls/rxnorm",
+				"5521", "hydroxychloroquine")));
+		statement.setEffective(new DateTimeType("2024"));
+		return statement;
+	}
+
+	@Test
+	void splitPathsGiveWhatTheEnginesResolverGives() {
+		for (Observation observation : List.of(quantityResult(), textResultOverAPeriod(), new Observation())) {
+			for (String path : OBSERVATION_PATHS) {
+				assertSameRead(SPLIT, observation, path);
+			}
+		}
+		for (Object medication : List.of(orderByReference(), statementByCode())) {
+			for (String path : MEDICATION_PATHS) {
+				if (!(medication instanceof MedicationStatement && path.startsWith("dosageInstruction")
+						|| medication instanceof MedicationRequest && path.startsWith("dosage."))) {
+					assertSameRead(SPLIT, medication, path);
+				}
+			}
+		}
+		Patient patient = new Patient();
+		patient.setBirthDateElement(new DateType("1961-07-20"));
+		assertSameRead(SPLIT, patient, "birthDate");
+		assertSameRead(SPLIT, patient, "birthDate.value");
+		assertThat(SPLIT.resolvePath(null, "value")).isNull();
+	}
+
+	@Test
+	void anIndexPastTheEndFailsAsInTheEnginesResolver() {
+		assertThatThrownBy(() -> PLAIN.resolvePath(quantityResult(), "code.coding[5]"))
+			.isInstanceOf(IndexOutOfBoundsException.class);
+		assertThatThrownBy(() -> SPLIT.resolvePath(quantityResult(), "code.coding[5]"))
+			.isInstanceOf(IndexOutOfBoundsException.class);
+	}
+
+	@Test
+	void anEvaluationConvertsEachDateOnceAndReadsTheRestThrough() {
+		CallModelResolver call = new CallModelResolver(SPLIT);
+		Observation observation = quantityResult();
+		for (String path : OBSERVATION_PATHS) {
+			assertSameRead(call, observation, path);
+		}
+		Object effective = call.resolvePath(observation, "effective");
+		Object first = call.resolvePath(effective, "value");
+		assertThat(first).isInstanceOf(DateTime.class).hasToString("2026-03-04T09:15:00");
+		assertThat(((DateTime) first).getDateTime().getOffset()).hasToString("-05:00");
+		assertThat(call.resolvePath(effective, "value")).isSameAs(first);
+		assertThat(call.resolvePath(new DateTimeType(), "value")).isNull();
+		assertSameRead(call, new DateType("2025-02"), "value");
+		// Another evaluation converts for itself.
+		assertThat(new CallModelResolver(SPLIT).resolvePath(effective, "value")).isNotSameAs(first).isEqualTo(first);
+		assertThat(call.resolveType("Observation")).isEqualTo(Observation.class);
+		assertThat(call.is(observation, Observation.class)).isTrue();
+		assertThat(call.getContextPath("Patient", "Observation")).isEqualTo(PLAIN.getContextPath("Patient", "Observation"));
+	}
+
+	/** The same value, or the same failure (a path that does not fit the data fails in both). */
+	static void assertSameRead(ModelResolver resolver, Object target, String path) {
+		Object expected;
+		try {
+			expected = PLAIN.resolvePath(target, path);
+		}
+		catch (RuntimeException e) {
+			assertThatThrownBy(() -> resolver.resolvePath(target, path)).as(path).isInstanceOf(e.getClass());
+			return;
+		}
+		Object actual = resolver.resolvePath(target, path);
+		if (expected instanceof BaseTemporal temporal) {
+			// The engine's Date has no equals: the same text, precision and offset are the same value.
+			assertThat(actual).as(path).isInstanceOf(expected.getClass()).hasToString(expected.toString());
+			assertThat(((BaseTemporal) actual).getPrecision()).as(path).isEqualTo(temporal.getPrecision());
+			if (expected instanceof DateTime dateTime) {
+				assertThat(((DateTime) actual).getDateTime()).as(path).isEqualTo(dateTime.getDateTime());
+			}
+		}
+		else {
+			assertThat(actual).as(path).isEqualTo(expected);
+		}
+	}
+}
