@@ -126,27 +126,24 @@ final class CardRecorder implements CardLog, AutoCloseable {
 		}
 	}
 
-	/** Adds the calls that arrive within the gathering time, up to a batch; at once when closing. */
+	/**
+	 * Adds the calls that arrive within the gathering time, up to a batch; at once when closing. The
+	 * writer sleeps rather than waits on the queue: a waiting consumer would be woken by every call.
+	 */
 	private void gather(List<Shown> batch) {
 		long until = System.nanoTime() + gatherNanos;
-		while (batch.size() < MAX_BATCH) {
-			queue.drainTo(batch, MAX_BATCH - batch.size());
-			long left = until - System.nanoTime();
-			if (stopping || left <= 0 || batch.size() >= MAX_BATCH) {
-				return;
-			}
+		long left;
+		while (!stopping && queue.size() < MAX_BATCH - batch.size() && (left = until - System.nanoTime()) > 0) {
 			try {
-				Shown next = queue.poll(Math.min(left, GATHER_STEP_NANOS), TimeUnit.NANOSECONDS);
-				if (next != null) {
-					batch.add(next);
-				}
+				TimeUnit.NANOSECONDS.sleep(Math.min(left, GATHER_STEP_NANOS));
 			}
 			catch (InterruptedException e) {
 				// What was gathered is written; the loop then ends.
 				Thread.currentThread().interrupt();
-				return;
+				break;
 			}
 		}
+		queue.drainTo(batch, MAX_BATCH - batch.size());
 	}
 
 	private void write(List<Shown> batch) {
