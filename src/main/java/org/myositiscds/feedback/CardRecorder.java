@@ -19,14 +19,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Records the cards of each call (those returned, and those a remembered override kept back) off the hook's path: the call only puts them on a bounded queue,
  * and one writer thread hashes the patient id and writes what has piled up in one transaction.
- * When the queue is full or the database fails, cards go unrecorded (counted and logged, without
- * patient data) rather than slow down or fail ordering. On shutdown the queue is written out.
+ * The writer lets calls gather for a moment ({@link #GATHER}) before it writes: a commit rewrites
+ * every index page it touches, so one commit per call cost the service more CPU than the call's
+ * whole HTTP handling (docs/performance.md, "CPU per call (HTTP path)"). When the queue is full or
+ * the database fails, cards go unrecorded (counted and logged, without patient data) rather than
+ * slow down or fail ordering. On shutdown the queue is written out.
  */
 final class CardRecorder implements CardLog, AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(CardRecorder.class);
 
 	static final int MAX_BATCH = 500;
+
+	/** How long the writer waits for more calls after the first before it writes them together. */
+	static final Duration GATHER = Duration.ofMillis(200);
+
+	/** While gathering, how often the writer looks whether it is being closed. */
+	private static final long GATHER_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
 	private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
@@ -42,6 +51,8 @@ final class CardRecorder implements CardLog, AutoCloseable {
 
 	private final Thread thread;
 
+	private final long gatherNanos;
+
 	private final AtomicLong dropped = new AtomicLong();
 
 	private final AtomicLong failed = new AtomicLong();
@@ -49,6 +60,11 @@ final class CardRecorder implements CardLog, AutoCloseable {
 	private volatile boolean stopping;
 
 	CardRecorder(int capacity, PatientHasher hasher, Consumer<List<ShownCard>> writer) {
+		this(capacity, hasher, writer, GATHER);
+	}
+
+	CardRecorder(int capacity, PatientHasher hasher, Consumer<List<ShownCard>> writer, Duration gather) {
+		this.gatherNanos = gather.toNanos();
 		this.queue = new ArrayBlockingQueue<>(capacity);
 		this.hasher = hasher;
 		this.writer = writer;
@@ -93,7 +109,7 @@ final class CardRecorder implements CardLog, AutoCloseable {
 					continue;
 				}
 				batch.add(first);
-				queue.drainTo(batch, MAX_BATCH - 1);
+				gather(batch);
 				write(batch);
 			}
 			catch (InterruptedException e) {
@@ -108,6 +124,26 @@ final class CardRecorder implements CardLog, AutoCloseable {
 				batch.clear();
 			}
 		}
+	}
+
+	/**
+	 * Adds the calls that arrive within the gathering time, up to a batch; at once when closing. The
+	 * writer sleeps rather than waits on the queue: a waiting consumer would be woken by every call.
+	 */
+	private void gather(List<Shown> batch) {
+		long until = System.nanoTime() + gatherNanos;
+		long left;
+		while (!stopping && queue.size() < MAX_BATCH - batch.size() && (left = until - System.nanoTime()) > 0) {
+			try {
+				TimeUnit.NANOSECONDS.sleep(Math.min(left, GATHER_STEP_NANOS));
+			}
+			catch (InterruptedException e) {
+				// What was gathered is written; the loop then ends.
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		queue.drainTo(batch, MAX_BATCH - batch.size());
 	}
 
 	private void write(List<Shown> batch) {

@@ -33,6 +33,8 @@ final class PatientHasher {
 
 	private final SecretKeySpec key;
 
+	private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+
 	PatientHasher(String key) {
 		if (key.length() < MIN_KEY_LENGTH) {
 			throw new IllegalArgumentException(
@@ -50,11 +52,16 @@ final class PatientHasher {
 	}
 
 	String hash(String patientId) {
+		// doFinal leaves the Mac ready for the next id under the same key.
+		return HexFormat.of().formatHex(macs.get().doFinal(patientId.getBytes(StandardCharsets.UTF_8)));
+	}
+
+	/** A Mac is not thread-safe; looking one up and keying it at every call cost more than the hash. */
+	private Mac newMac() {
 		try {
-			// A Mac is not thread-safe and cheap to make: one per hash.
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(key);
-			return HexFormat.of().formatHex(mac.doFinal(patientId.getBytes(StandardCharsets.UTF_8)));
+			return mac;
 		}
 		catch (GeneralSecurityException e) {
 			throw new IllegalStateException("HmacSHA256 is not available", e);

@@ -52,6 +52,9 @@ final class RememberedOverrides implements CardMemory {
 			log.warn("Override memory not read, every card shown: {}", e.getClass().getName());
 			return new Sorted(cards, List.of());
 		}
+		if (overrides.isEmpty()) {
+			return new Sorted(cards, List.of());
+		}
 		List<Card> shown = new ArrayList<>();
 		List<Card> suppressed = new ArrayList<>();
 		for (Card card : cards) {

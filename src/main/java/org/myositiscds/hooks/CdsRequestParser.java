@@ -1,7 +1,10 @@
 package org.myositiscds.hooks;
 
 import org.myositiscds.knowledge.ServiceDefinition;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,13 +24,25 @@ import org.hl7.fhir.r4.model.Medication;
 import org.myositiscds.prefetch.FhirDateCheck;
 import org.hl7.fhir.r4.model.Resource;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads and checks a call's body against CDS Hooks 2.0 and the order-select, order-sign or
  * patient-view context. Every problem found is reported at once, naming the field; nothing of the
  * request's values is echoed back except the offending field names.
+ * <p>
+ * The body is read in one streaming pass: the small fields become a JSON tree, while the FHIR
+ * resources in it (the draft orders, each prefetch value) are only located, and HAPI parses each from
+ * the body's own bytes. No tree of the whole record is built and written back to text for HAPI (a
+ * third of the parsing's garbage), and decimals reach HAPI as they were sent: a tree would have read
+ * {@code 5.50} as a double and handed HAPI {@code 5.5}, losing the precision FHIR keeps.
  */
 public final class CdsRequestParser {
 
@@ -67,7 +82,8 @@ public final class CdsRequestParser {
 	 * call still gets every problem, the prefetch's included.
 	 */
 	public CdsRequest parse(byte[] body, ServiceDefinition service, Predicate<CdsRequest> needsPrefetch) {
-		JsonNode root = readJson(body);
+		Body read = read(body);
+		JsonNode root = read.root;
 		List<String> problems = new ArrayList<>();
 
 		String hook = text(root, "hook", true, problems);
@@ -96,7 +112,8 @@ public final class CdsRequestParser {
 		}
 		String encounterId = text(context, "encounterId", false, problems, "context.");
 		// patient-view (the demo's order preview) has neither draftOrders nor selections.
-		List<Resource> draftOrders = "patient-view".equals(service.hook()) ? List.of() : draftOrders(context, problems);
+		List<Resource> draftOrders = "patient-view".equals(service.hook()) ? List.of()
+				: draftOrders(read, context, problems);
 		List<String> selections = "order-select".equals(service.hook())
 				? selections(context, draftOrders, problems) : List.of();
 		Map<String, String> contextFields = new HashMap<>();
@@ -112,7 +129,7 @@ public final class CdsRequestParser {
 				return withoutPrefetch;
 			}
 		}
-		Map<String, Resource> prefetch = prefetch(root, problems);
+		Map<String, Resource> prefetch = prefetch(read, problems);
 		if (!problems.isEmpty()) {
 			throw CdsHooksException.invalidRequest(problems);
 		}
@@ -120,20 +137,124 @@ public final class CdsRequestParser {
 				draftOrders, selections, prefetch, contextFields);
 	}
 
-	private JsonNode readJson(byte[] body) {
+	/** A JSON object inside the body, by its bytes, with its top-level {@code resourceType} ("" if not a string). */
+	private record Embedded(int start, int end, String resourceType) {
+	}
+
+	/**
+	 * The body after one pass: every field as a tree, except the FHIR resources, which are only located:
+	 * {@code context.draftOrders} when it is an object, and each prefetch value that is an object.
+	 */
+	private static final class Body {
+
+		private final byte[] bytes;
+
+		private ObjectNode root;
+
+		private Embedded draftOrders;
+
+		/** Each prefetch key's value: an {@link Embedded} object, or the tree of anything else; null when prefetch is not an object. */
+		private Map<String, Object> prefetch;
+
+		Body(byte[] bytes) {
+			this.bytes = bytes;
+		}
+	}
+
+	private Body read(byte[] body) {
 		if (body == null || body.length == 0) {
 			throw CdsHooksException.invalidRequest(List.of("body: required, a JSON object"));
 		}
-		try {
-			JsonNode root = jsonMapper.readTree(body);
-			if (root == null || !root.isObject()) {
-				throw CdsHooksException.invalidRequest(List.of("body: must be a JSON object"));
+		if (!utf8(body)) {
+			throw CdsHooksException.invalidRequest(List.of("body: must be JSON in UTF-8"));
+		}
+		Body read = new Body(body);
+		try (JsonParser parser = jsonMapper.createParser(body)) {
+			JsonToken first = parser.nextToken();
+			if (first == JsonToken.START_OBJECT) {
+				read.root = object(parser, read, "");
 			}
-			return root;
+			else if (first != null) {
+				parser.skipChildren();
+			}
+			if (parser.nextToken() != null && jsonMapper.isEnabled(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)) {
+				throw MismatchedInputException.from(parser, JsonNode.class, "Trailing token after the body's value");
+			}
 		}
 		catch (JacksonException e) {
 			throw CdsHooksException.invalidJson(e);
 		}
+		if (read.root == null) {
+			throw CdsHooksException.invalidRequest(List.of("body: must be a JSON object"));
+		}
+		return read;
+	}
+
+	/** JSON in UTF-16 or UTF-32 starts with a zero byte or a byte order mark within its first bytes; UTF-8 never does. */
+	private static boolean utf8(byte[] body) {
+		for (int i = 0; i < Math.min(4, body.length); i++) {
+			if (body[i] == 0) {
+				return false;
+			}
+		}
+		return body.length < 2 || !((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
+				|| (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE));
+	}
+
+	/**
+	 * The object the parser is at, as a tree; at the root its {@code prefetch} values and in its
+	 * {@code context} the {@code draftOrders}, when they are objects, are located instead. A repeated
+	 * name keeps its last value, as a tree does.
+	 */
+	private ObjectNode object(JsonParser parser, Body read, String path) {
+		ObjectNode node = jsonMapper.createObjectNode();
+		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+			JsonToken value = parser.nextToken();
+			if (path.isEmpty() && name.equals("context") && value == JsonToken.START_OBJECT) {
+				read.draftOrders = null;
+				node.set(name, object(parser, read, "context"));
+			}
+			else if (path.equals("context") && name.equals("draftOrders") && value == JsonToken.START_OBJECT) {
+				read.draftOrders = embedded(parser);
+				node.remove(name);
+			}
+			else if (path.isEmpty() && name.equals("prefetch") && value == JsonToken.START_OBJECT) {
+				read.prefetch = new LinkedHashMap<>();
+				for (String key = parser.nextName(); key != null; key = parser.nextName()) {
+					read.prefetch.put(key, parser.nextToken() == JsonToken.START_OBJECT ? embedded(parser) : tree(parser));
+				}
+				node.remove(name);
+			}
+			else {
+				if (path.equals("context") && name.equals("draftOrders")) {
+					read.draftOrders = null;
+				}
+				if (path.isEmpty() && name.equals("prefetch")) {
+					read.prefetch = null;
+				}
+				node.set(name, tree(parser));
+			}
+		}
+		return node;
+	}
+
+	private static JsonNode tree(JsonParser parser) {
+		JsonNode tree = parser.readValueAsTree();
+		return tree == null ? NullNode.getInstance() : tree;
+	}
+
+	/** Where the object the parser is at lies in the body, and its resourceType; the parser is left at its end. */
+	private static Embedded embedded(JsonParser parser) {
+		int start = (int) parser.currentTokenLocation().getByteOffset();
+		String resourceType = null;
+		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+			JsonToken value = parser.nextToken();
+			if (name.equals("resourceType")) {
+				resourceType = value == JsonToken.VALUE_STRING ? parser.getString() : "";
+			}
+			parser.skipChildren();
+		}
+		return new Embedded(start, (int) parser.currentTokenLocation().getByteOffset() + 1, resourceType);
 	}
 
 	private static String text(JsonNode parent, String field, boolean required, List<String> problems) {
@@ -201,17 +322,19 @@ public final class CdsRequestParser {
 		return token;
 	}
 
-	private List<Resource> draftOrders(JsonNode context, List<String> problems) {
-		JsonNode draftOrders = context.get("draftOrders");
-		if (draftOrders == null || draftOrders.isNull()) {
-			problems.add("context.draftOrders: required, a FHIR Bundle");
+	private List<Resource> draftOrders(Body read, JsonNode context, List<String> problems) {
+		Embedded draftOrders = read.draftOrders;
+		if (draftOrders == null) {
+			JsonNode value = context.get("draftOrders");
+			problems.add(value == null || value.isNull() ? "context.draftOrders: required, a FHIR Bundle"
+					: "context.draftOrders: must be a FHIR Bundle (resourceType Bundle)");
 			return List.of();
 		}
-		if (!draftOrders.isObject() || !"Bundle".equals(draftOrders.path("resourceType").asString(""))) {
+		if (!"Bundle".equals(draftOrders.resourceType())) {
 			problems.add("context.draftOrders: must be a FHIR Bundle (resourceType Bundle)");
 			return List.of();
 		}
-		Resource parsed = parseFhir(draftOrders, "context.draftOrders", problems);
+		Resource parsed = parseFhir(read.bytes, draftOrders, "context.draftOrders", problems);
 		if (!(parsed instanceof Bundle bundle)) {
 			return List.of();
 		}
@@ -260,38 +383,37 @@ public final class CdsRequestParser {
 		return references;
 	}
 
-	private Map<String, Resource> prefetch(JsonNode root, List<String> problems) {
-		JsonNode prefetch = root.get("prefetch");
+	private Map<String, Resource> prefetch(Body read, List<String> problems) {
 		Map<String, Resource> resources = new LinkedHashMap<>();
-		if (prefetch == null || prefetch.isNull()) {
-			return resources;
-		}
-		if (!prefetch.isObject()) {
-			problems.add("prefetch: must be an object");
-			return resources;
-		}
-		prefetch.properties().forEach(entry -> {
-			JsonNode value = entry.getValue();
-			if (value.isNull()) {
-				resources.put(entry.getKey(), null);
+		if (read.prefetch == null) {
+			JsonNode prefetch = read.root.get("prefetch");
+			if (prefetch != null && !prefetch.isNull()) {
+				problems.add("prefetch: must be an object");
 			}
-			else if (!value.isObject() || !value.has("resourceType")) {
-				problems.add("prefetch." + entry.getKey() + ": must be a FHIR resource or null");
+			return resources;
+		}
+		read.prefetch.forEach((key, value) -> {
+			if (value instanceof Embedded resource && resource.resourceType() != null) {
+				Resource parsed = parseFhir(read.bytes, resource, "prefetch." + key, problems);
+				if (parsed != null) {
+					resources.put(key, parsed);
+				}
+			}
+			else if (value instanceof JsonNode node && node.isNull()) {
+				resources.put(key, null);
 			}
 			else {
-				Resource resource = parseFhir(value, "prefetch." + entry.getKey(), problems);
-				if (resource != null) {
-					resources.put(entry.getKey(), resource);
-				}
+				problems.add("prefetch." + key + ": must be a FHIR resource or null");
 			}
 		});
 		return resources;
 	}
 
-	private Resource parseFhir(JsonNode json, String field, List<String> problems) {
+	private Resource parseFhir(byte[] body, Embedded json, String field, List<String> problems) {
 		try {
 			IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false));
-			Resource resource = (Resource) parser.parseResource(jsonMapper.writeValueAsString(json));
+			Resource resource = (Resource) parser.parseResource(new InputStreamReader(
+					new ByteArrayInputStream(body, json.start(), json.end() - json.start()), StandardCharsets.UTF_8));
 			List<String> invalidDates = FhirDateCheck.problems(resource);
 			// A long record with one systematic mistake must not make the answer long.
 			invalidDates.stream().limit(MAX_PROBLEMS_PER_FIELD).forEach(problem -> problems.add(field + ": " + problem));
@@ -303,7 +425,8 @@ public final class CdsRequestParser {
 		catch (RuntimeException e) {
 			// HAPI signals malformed input with DataFormatException, and some shapes (an entry whose
 			// resource is a number) with other runtime exceptions: all of them are the client's mistake.
-			problems.add(field + ": " + invalidPart(json, e) + "not a valid FHIR R4 resource");
+			JsonNode tree = jsonMapper.readTree(body, json.start(), json.end() - json.start());
+			problems.add(field + ": " + invalidPart(tree, e) + "not a valid FHIR R4 resource");
 			return null;
 		}
 	}

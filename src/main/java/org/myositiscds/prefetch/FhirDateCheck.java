@@ -45,27 +45,58 @@ public final class FhirDateCheck {
 	/** Each element of the resource whose date does not have its type's format, with what is expected. */
 	public static List<String> problems(Resource resource) {
 		List<String> problems = new ArrayList<>();
-		check(resource, resource.fhirType(), problems);
+		check(resource, null, problems, resource.fhirType());
 		return problems;
 	}
 
-	private static void check(Base element, String path, List<String> problems) {
+	/**
+	 * Where an element is, as the chain of properties from the resource; spelt out only for an element
+	 * that has a problem (building every element's path as text was most of the check's cost).
+	 */
+	private record Step(Step parent, Property property, int index, Base value) {
+
+		String path(String root) {
+			StringBuilder path = new StringBuilder();
+			append(path, root);
+			return path.toString();
+		}
+
+		private void append(StringBuilder path, String root) {
+			if (parent == null) {
+				path.append(root);
+			}
+			else {
+				parent.append(path, root);
+			}
+			String name = property.getName();
+			path.append('.').append(name.endsWith("[x]") ? name.replace("[x]", capitalised(value.fhirType())) : name);
+			if (property.isList()) {
+				path.append('[').append(index).append(']');
+			}
+		}
+	}
+
+	private static void check(Base element, Step step, List<String> problems, String root) {
 		if (element instanceof PrimitiveType<?> primitive) {
 			String problem = problem(primitive);
 			if (problem != null) {
-				problems.add(path + ": " + problem);
+				problems.add((step == null ? root : step.path(root)) + ": " + problem);
+			}
+			if (!primitive.hasExtension()) {
+				// A primitive's other child is its id, a string: only an extension can hold a date.
+				return;
 			}
 		}
 		for (Property property : element.children()) {
+			if (!property.hasValues()) {
+				continue;
+			}
 			List<Base> values = property.getValues();
 			for (int i = 0; i < values.size(); i++) {
 				Base value = values.get(i);
-				if (value == null) {
-					continue;
+				if (value != null) {
+					check(value, new Step(step, property, i, value), problems, root);
 				}
-				String name = property.getName().endsWith("[x]")
-						? property.getName().replace("[x]", capitalised(value.fhirType())) : property.getName();
-				check(value, path + "." + name + (property.isList() ? "[" + i + "]" : ""), problems);
 			}
 		}
 	}

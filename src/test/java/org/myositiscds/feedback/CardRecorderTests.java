@@ -3,6 +3,7 @@ package org.myositiscds.feedback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,35 @@ class CardRecorderTests {
 				release.countDown();
 			}
 		}
+	}
+
+	@Test
+	void callsArrivingTogetherAreWrittenInOneTransaction() {
+		List<Integer> transactions = new CopyOnWriteArrayList<>();
+		try (CardRecorder recorder = new CardRecorder(100, hasher, rows -> transactions.add(rows.size()),
+				Duration.ofSeconds(2))) {
+			for (int i = 0; i < 40; i++) {
+				recorder.shown("svc", "hook-" + i, "patient-" + i, Instant.EPOCH, List.of(card("HBV-1"), card("HBV-2")));
+			}
+		}
+		assertThat(transactions).as("rows per transaction").containsExactly(80);
+	}
+
+	@Test
+	void closingWritesOutEveryQueuedCallWithoutWaitingForMore() {
+		List<ShownCard> written = new CopyOnWriteArrayList<>();
+		long start = System.nanoTime();
+		try (CardRecorder recorder = new CardRecorder(1000, hasher, written::addAll, Duration.ofSeconds(30))) {
+			for (int i = 0; i < 700; i++) {
+				recorder.shown("svc", "hook-" + i, "patient-1", Instant.EPOCH, List.of(card("RTX-" + (i % 12 + 1))));
+			}
+			recorder.suppressed("svc", "hook-x", "patient-1", Instant.EPOCH, List.of(card("RTX-7")));
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+		assertThat(written).hasSize(701);
+		assertThat(written.stream().map(ShownCard::hookInstance).distinct()).hasSize(701);
+		assertThat(written.stream().filter(ShownCard::suppressed)).singleElement()
+			.satisfies(row -> assertThat(row.ruleId()).isEqualTo("RTX-7"));
 	}
 
 	@Test

@@ -56,7 +56,10 @@ class FeedbackDashboardTests {
 		service.override(SIGN, hbv1.card("HBV-1"), OverrideFeedback.reason("results-pending", "Results pending"));
 		assertThat(service.sign(OverrideFeedback.unscreened(unscreened)).rules()).doesNotContain("HBV-1");
 		service.sign(OverrideFeedback.hbsAgPositive(OverrideFeedback.newPatientId()));
-		service.sign(OverrideFeedback.nonImmune(OverrideFeedback.newPatientId()));
+		CdsHooksClient.Answer last = service.sign(OverrideFeedback.nonImmune(OverrideFeedback.newPatientId()));
+		// The card log writes calls in batches, in the order they came: once the last call's cards are
+		// in the store, so are the earlier calls' (the suppressed HBV-1 included), and the report is final.
+		last.body().path("cards").forEach(card -> service.awaitRecorded(card.path("uuid").asText()));
 	}
 
 	/** The JSON report, as the page gets it, once the card log has written what it was given. */
