@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -242,12 +243,15 @@ public final class AuthoringCommands {
 		List<String> problems = new ArrayList<>();
 		int checked = 0;
 		try {
+			// A library not worked on is not compiled, and its services are not linted: a period
+			// naming one of its parameters is given 0 days here rather than refusing every service.
+			var libraries = project.knowledge().libraries();
 			var catalog = ServiceCatalog.fromLocation(project.root().resolve("hooks").toUri().toString(), JSON,
-					project.libraryNames(), project.knowledge().libraries()::integerParameterDefault);
+					project.libraryNames(), (library, parameter) -> project.ready(library)
+							? libraries.integerParameterDefault(library, parameter) : OptionalInt.of(0));
 			for (ServiceDefinition service : catalog.services()) {
 				if (project.ready(service.library())) {
 					checked++;
-					var libraries = project.knowledge().libraries();
 					var valueSets = project.knowledge().terminology();
 					problems.addAll(PrefetchLint.check(service, libraries, valueSets));
 					problems.addAll(TriggerLint.check(service, libraries, valueSets));
