@@ -1,5 +1,6 @@
 package org.myositiscds.hooks;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.http.converter.HttpMessageNotWritableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -89,6 +91,22 @@ class ErrorResponses {
 	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
 	ResponseEntity<ErrorBody> notAcceptable(HttpMediaTypeNotAcceptableException e) {
 		return error(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", JsonMediaTypeFilter.ANSWERS_JSON);
+	}
+
+	/**
+	 * An answer that cannot be written because the connection or the response is already closed
+	 * (the client hung up, or the call was answered at its deadline) is nobody's fault and has no
+	 * reader: one line in the log, not a service fault with its stack trace.
+	 */
+	@ExceptionHandler(HttpMessageNotWritableException.class)
+	ResponseEntity<ErrorBody> notWritable(HttpMessageNotWritableException e) {
+		for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+			if (cause instanceof IOException) {
+				log.info("The answer was not written: the connection or response was already closed");
+				return null;
+			}
+		}
+		return fault(e);
 	}
 
 	@ExceptionHandler(Exception.class)
