@@ -156,7 +156,10 @@ public final class CdsServiceInvoker {
 		}
 	}
 
-	/** The whole path, but the cards are not recorded: a warm-up run shows nothing to anyone. */
+	/**
+	 * The whole path, override memory included, but nothing is recorded or counted: a warm-up run
+	 * shows nothing to anyone.
+	 */
 	public List<Card> rehearse(String serviceId, byte[] body) {
 		return call(serviceId, body, "http://localhost", null, false);
 	}
@@ -184,10 +187,11 @@ public final class CdsServiceInvoker {
 					(catalogService, catalogRequest) -> evaluate(knowledge, catalogService, catalogRequest, serviceBaseUrl,
 							issuer));
 		}
+		// Read for a rehearsal too (it only reads), so that the warm-up makes the first query and a
+		// clinician's first call does not; only a clinician's call counts and records what it kept back.
+		CardMemory.Sorted sorted = cardMemory.sort(catalog.overrideMemory(), request.patientId(), clock.instant(), cards);
+		cards = sorted.shown();
 		if (record) {
-			// Only calls for a clinician: a rehearsal has no clinician whose overrides could apply.
-			CardMemory.Sorted sorted = cardMemory.sort(catalog.overrideMemory(), request.patientId(), clock.instant(), cards);
-			cards = sorted.shown();
 			sorted.suppressed().forEach(card -> meters.counter("cds.cards.suppressed", "rule", card.rule()).increment());
 			try {
 				cardLog.shown(service.id(), request.hookInstance(), request.patientId(), clock.instant(), cards);

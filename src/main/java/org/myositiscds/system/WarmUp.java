@@ -1,19 +1,15 @@
 package org.myositiscds.system;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.myositiscds.cards.Card;
-import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.ServiceDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -25,9 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * server takes calls, a fixed number of rounds: the engine, parsers and JIT are warm when the first
  * EHR call arrives. A count rather than a time budget: a quiet machine does not spend seconds on
  * rounds that only feed the JIT compiler, a busy one still warms up as much.
- * Beside the rehearsal, each round reads the override memory for the example's patient, as a
- * clinician's call does after its cards (read only: nothing is recorded), so the first call's
- * database query is not the first one.
+ * The rehearsal reads the override memory as a clinician's call does (nothing is recorded), so
+ * the first call's database query is not the first one.
  * Runs after all beans exist and before the web server starts listening. It first waits for the
  * knowledge, loaded in the background, so the service never listens (nor reports ready) without it,
  * warm-up or not.
@@ -45,18 +40,11 @@ class WarmUp implements SmartInitializingSingleton {
 
 	private final JsonMapper jsonMapper;
 
-	private final CardMemory cardMemory;
-
-	private final Clock clock;
-
-	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties, JsonMapper jsonMapper,
-			ObjectProvider<CardMemory> cardMemory, Clock clock) {
+	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties, JsonMapper jsonMapper) {
 		this.knowledgeBase = knowledgeBase;
 		this.invoker = invoker;
 		this.properties = properties;
 		this.jsonMapper = jsonMapper;
-		this.cardMemory = cardMemory.getIfAvailable(() -> CardMemory.NONE);
-		this.clock = clock;
 	}
 
 	@Override
@@ -75,13 +63,9 @@ class WarmUp implements SmartInitializingSingleton {
 		long start = System.nanoTime();
 		int rounds = properties.knowledge().warmUpRounds();
 		for (int round = 0; round < rounds; round++) {
-			examples.forEach((serviceId, example) -> {
-				List<Card> cards = invoker.rehearse(serviceId, example);
-				cardMemory.sort(knowledgeBase.current().services().overrideMemory(),
-						jsonMapper.readTree(example).path("context").path("patientId").asString(null), clock.instant(), cards);
-				// Written as the controller writes them, so the response's serialisation is warm too.
-				jsonMapper.writeValueAsBytes(Map.of("cards", cards));
-			});
+			// Written as the controller writes them, so the response's serialisation is warm too.
+			examples.forEach((serviceId, example) -> jsonMapper.writeValueAsBytes(
+					Map.of("cards", invoker.rehearse(serviceId, example))));
 		}
 		log.info("Warmed up {} services in {} rounds, {} ms", examples.size(), rounds, (System.nanoTime() - start) / 1_000_000);
 	}
