@@ -16,7 +16,9 @@ import org.opencds.cqf.cql.engine.runtime.Interval;
  * FHIR server. It is bound to the thread that works on the call, so that the fetches and the CQL
  * engine, which have no notion of a call, can stop when it is spent: the engine has no
  * cancellation, so the data it is given checks the budget at each step ({@link #dataProvider}).
- * Code run outside a bounded call (warm-up, authoring, benchmarks) sees an unbounded budget.
+ * It also holds the call's share of the {@link DataRoom} the calls under way share, until
+ * {@link #release}. Code run outside a bounded call (warm-up, authoring, benchmarks) sees an
+ * unbounded budget.
  */
 public final class CallBudget {
 
@@ -43,22 +45,49 @@ public final class CallBudget {
 
 	private static final ThreadLocal<CallBudget> CURRENT = new ThreadLocal<>();
 
-	private static final CallBudget UNBOUNDED = new CallBudget(Long.MAX_VALUE, Long.MAX_VALUE);
+	private static final CallBudget UNBOUNDED = new CallBudget(Long.MAX_VALUE, Long.MAX_VALUE, null);
 
 	private final long deadlineNanos;
+
+	private final long maxFetchedBytes;
 
 	private final AtomicLong fetchableBytes;
 
 	private final CompletableFuture<Stop> stopped = new CompletableFuture<>();
 
-	private CallBudget(long deadlineNanos, long maxFetchedBytes) {
+	/** Null for no bound on the data held at once. */
+	private final DataRoom room;
+
+	/**
+	 * Below this many bytes fetched a call's answers take room only once each is whole: the usual
+	 * call then holds room for what it fetched and nothing more. Half of what fits in the room
+	 * beside one call that fetches all it may, so that small calls go by one waiting for room.
+	 */
+	private final long smallFetch;
+
+	/** Room taken for the call's request body (guarded by this). */
+	private long bodyHeld;
+
+	/** Room the call holds, body included (guarded by this). */
+	private long held;
+
+	/** The call's work has ended and its room is given back (guarded by this). */
+	private boolean released;
+
+	private CallBudget(long deadlineNanos, long maxFetchedBytes, DataRoom room) {
 		this.deadlineNanos = deadlineNanos;
+		this.maxFetchedBytes = maxFetchedBytes;
 		this.fetchableBytes = new AtomicLong(maxFetchedBytes);
+		this.room = room;
+		this.smallFetch = room == null ? Long.MAX_VALUE : (room.capacity() - Math.min(room.capacity(), maxFetchedBytes)) / 2;
 	}
 
-	/** A budget whose deadline is the given {@link System#nanoTime()} instant. */
-	public static CallBudget until(long deadlineNanos, long maxFetchedBytes) {
-		return new CallBudget(deadlineNanos, maxFetchedBytes);
+	/**
+	 * A budget whose deadline is the given {@link System#nanoTime()} instant, whose data takes room
+	 * in the given room.
+	 */
+	public static CallBudget until(long deadlineNanos, long maxFetchedBytes, DataRoom room) {
+		return new CallBudget(deadlineNanos, maxFetchedBytes, room);
 	}
 
 	/** The budget of the call this thread works on; unbounded outside a call. */
@@ -128,6 +157,64 @@ public final class CallBudget {
 	/** Takes bytes fetched from the budget: false once the call has fetched more than it may. */
 	public boolean takeFetchedBytes(long bytes) {
 		return fetchableBytes.addAndGet(-bytes) >= 0;
+	}
+
+	/**
+	 * Takes room for the call's request body, all of it or nothing (a body larger than the room
+	 * takes the whole room, so it is worked on alone): false while the other calls hold too much.
+	 */
+	public synchronized boolean holdBody(long bytes) {
+		if (room == null || released) {
+			return room == null;
+		}
+		long want = Math.min(Math.max(0, bytes), room.capacity());
+		if (!take(want - bodyHeld)) {
+			return false;
+		}
+		bodyHeld = want;
+		return true;
+	}
+
+	/**
+	 * Takes room for what the call has fetched so far ({@link #takeFetchedBytes}), before more is
+	 * read or an answer is parsed: false while the other calls hold too much (the fetch waits), or
+	 * once the call has ended. A whole answer takes room for its bytes; an answer still arriving
+	 * needs none until the call has fetched more than a small call does, and then takes room for
+	 * all the call may fetch at once, so that it never waits holding part of what it needs.
+	 * @param whole whether the answer last read is complete, about to be parsed
+	 */
+	public synchronized boolean holdFetched(boolean whole) {
+		if (room == null || released) {
+			return room == null;
+		}
+		long fetched = maxFetchedBytes - fetchableBytes.get();
+		if (!whole && fetched <= smallFetch) {
+			return true;
+		}
+		long want = Math.min(room.capacity(), bodyHeld + (fetched <= smallFetch ? fetched : Math.max(fetched, maxFetchedBytes)));
+		return want <= held || take(want - held);
+	}
+
+	private boolean take(long bytes) {
+		if (bytes > 0 && !room.tryTake(bytes)) {
+			return false;
+		}
+		held += bytes;
+		return true;
+	}
+
+	/** Gives back the room the call holds: its work has ended. It takes none after. */
+	public synchronized void release() {
+		if (room != null && !released) {
+			released = true;
+			room.give(held);
+			held = 0;
+		}
+	}
+
+	/** Whether the call's work has ended ({@link #release}): what it still fetches is for nobody. */
+	public synchronized boolean ended() {
+		return released;
 	}
 
 	/**

@@ -12,14 +12,15 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.myositiscds.cql.CallBudget;
+import org.myositiscds.cql.DataRoom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -32,9 +33,11 @@ import org.springframework.http.HttpStatus;
  * worker (and at most one core) until its deadline, never more, and the other calls run beside it.
  * <p>
  * The heap a call needs grows with its request: parsing a 5 MB body takes 70 to 130 MB until the
- * call's work ends, and parsing cannot be stopped midway. So the bodies worked on at once are
- * bounded too ({@link Settings#bodiesAtOnce}): a call whose body does not fit beside those in work
- * waits for them, until its deadline, without a queue, so that smaller calls go by it.
+ * call's work ends, and parsing cannot be stopped midway. So the request data worked on at once,
+ * bodies and the answers fetched from the EHR, are bounded too ({@link Settings#bodiesAtOnce}, a
+ * {@link DataRoom}): a call whose body does not fit beside those in work waits for them, until its
+ * deadline, without a queue, so that smaller calls go by it; a fetch waits the same way before it
+ * reads or parses more (see {@link CallBudget#holdFetched}).
  */
 public final class BoundedCalls implements AutoCloseable {
 
@@ -54,8 +57,8 @@ public final class BoundedCalls implements AutoCloseable {
 	 * @param workers how many calls are worked on at once
 	 * @param queue how many more may wait for a worker; beyond that a call gets 503 at once
 	 * @param maxFetchedBytes how much one call may read from the EHR's FHIR server
-	 * @param bodiesAtOnce how many bytes of request bodies may be worked on at once; a larger body
-	 * is worked on alone
+	 * @param bodiesAtOnce how many bytes of request bodies and fetched answers may be worked on at
+	 * once; a larger body is worked on alone
 	 */
 	public record Settings(Duration deadline, int workers, int queue, long maxFetchedBytes, long bodiesAtOnce) {
 	}
@@ -71,12 +74,16 @@ public final class BoundedCalls implements AutoCloseable {
 
 	private final MeterRegistry meters;
 
-	/** Bytes of request bodies worked on now. */
-	private final AtomicLong bodiesInWork = new AtomicLong();
+	private final DataRoom room;
 
 	public BoundedCalls(Settings settings, MeterRegistry meters) {
 		this.settings = settings;
 		this.meters = meters;
+		this.room = new DataRoom(settings.bodiesAtOnce());
+		Gauge.builder("cds.calls.data.held", room, DataRoom::held)
+			.description("Bytes of request bodies and fetched answers the calls under way hold")
+			.baseUnit("bytes")
+			.register(meters);
 		AtomicInteger count = new AtomicInteger();
 		this.workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 60, TimeUnit.SECONDS,
 				new ArrayBlockingQueue<>(settings.queue()), task -> {
@@ -110,15 +117,14 @@ public final class BoundedCalls implements AutoCloseable {
 
 		private final long arrivedNanos;
 
-		/** What the call counts against the bodies worked on at once: a larger body is worked on alone. */
-		private final long bodyCharge;
+		private final long bodyBytes;
 
 		private volatile long stopNanos;
 
 		private Call(CallBudget budget, long arrivedNanos, long bodyBytes) {
 			this.budget = budget;
 			this.arrivedNanos = arrivedNanos;
-			this.bodyCharge = Math.min(Math.max(0, bodyBytes), settings.bodiesAtOnce());
+			this.bodyBytes = bodyBytes;
 		}
 
 		/**
@@ -164,25 +170,21 @@ public final class BoundedCalls implements AutoCloseable {
 				// Answered already, while it waited for a worker.
 				return;
 			}
-			if (!admitted()) {
-				// Stopped while other bodies were worked on: answered already, or by the timer at the deadline.
-				return;
-			}
 			try {
-				bounded(work);
+				if (admitted()) {
+					bounded(work);
+				}
+				// Else stopped while other data was worked on: answered already, or by the timer at the deadline.
 			}
 			finally {
-				bodiesInWork.addAndGet(-bodyCharge);
+				budget.release();
 			}
 		}
 
 		private boolean admitted() {
 			while (true) {
-				long inWork = bodiesInWork.get();
-				if (inWork + bodyCharge <= settings.bodiesAtOnce()) {
-					if (bodiesInWork.compareAndSet(inWork, inWork + bodyCharge)) {
-						return true;
-					}
+				if (budget.holdBody(bodyBytes)) {
+					return true;
 				}
 				else if (budget.stopReason() != null || Thread.currentThread().isInterrupted()
 						|| System.nanoTime() - arrivedNanos >= settings.deadline().toNanos()) {
@@ -244,7 +246,7 @@ public final class BoundedCalls implements AutoCloseable {
 	 */
 	public <T> Call<T> start(Supplier<T> work, long bodyBytes, long arrivedNanos, BooleanSupplier connected) {
 		long deadlineNanos = arrivedNanos + settings.deadline().toNanos();
-		Call<T> call = new Call<>(CallBudget.until(deadlineNanos, settings.maxFetchedBytes()), arrivedNanos, bodyBytes);
+		Call<T> call = new Call<>(CallBudget.until(deadlineNanos, settings.maxFetchedBytes(), room), arrivedNanos, bodyBytes);
 		List<ScheduledFuture<?>> timers = new ArrayList<>();
 		timers.add(timer.schedule(() -> call.stop(CallBudget.Stop.DEADLINE), deadlineNanos - System.nanoTime(),
 				TimeUnit.NANOSECONDS));

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
@@ -36,6 +37,9 @@ import org.myositiscds.security.FhirServerAllowlist;
  */
 public final class FhirServerClient {
 
+	/** How often a fetch waiting for room looks again, as a request body waiting for room does. */
+	private static final long ROOM_POLL_MILLIS = 10;
+
 	private final HttpClient httpClient;
 
 	private final FhirContext fhirContext;
@@ -44,11 +48,15 @@ public final class FhirServerClient {
 
 	private final FhirServerAllowlist allowlist;
 
+	/** Where a fetch waiting for room looks again. */
+	private final Executor lookAgain;
+
 	public FhirServerClient(FhirContext fhirContext, Executor executor, Duration connectTimeout, int maxPages,
 			FhirServerAllowlist allowlist) {
 		this.fhirContext = fhirContext;
 		this.allowlist = allowlist;
 		this.maxPages = maxPages;
+		this.lookAgain = CompletableFuture.delayedExecutor(ROOM_POLL_MILLIS, TimeUnit.MILLISECONDS, executor);
 		this.httpClient = HttpClient.newBuilder()
 			.executor(executor)
 			.connectTimeout(connectTimeout)
@@ -60,7 +68,8 @@ public final class FhirServerClient {
 	 * The resources a query returns: a read gives one, a search gives every entry of every page.
 	 * Started on the thread of a call, it spends the call's {@link CallBudget}: it takes at most
 	 * {@code timeout} and no longer than the call has left, ends when the call is stopped, and fails
-	 * with {@link FetchFailure#overLimit} once the call's answers together pass its fetch limit.
+	 * with {@link FetchFailure#overLimit} once the call's answers together pass its fetch limit;
+	 * while the calls under way hold all the room for data, it waits for room (see LimitedBody).
 	 */
 	public CompletableFuture<List<Resource>> fetch(URI fhirServer, String query, String accessToken, Duration timeout) {
 		CallBudget budget = CallBudget.current();
@@ -106,7 +115,7 @@ public final class FhirServerClient {
 		if (accessToken != null) {
 			request.header("Authorization", "Bearer " + accessToken);
 		}
-		return httpClient.sendAsync(request.build(), info -> new LimitedBody(budget))
+		return httpClient.sendAsync(request.build(), info -> new LimitedBody(budget, lookAgain))
 			.thenCompose(response -> {
 				IBaseResource resource = parse(response);
 				if (resource instanceof Bundle bundle) {
@@ -151,6 +160,10 @@ public final class FhirServerClient {
 	/**
 	 * An answer's body as text, taken from the call's fetch budget as it arrives: the reading stops
 	 * as soon as the call has fetched more than it may, so an endless answer is never held whole.
+	 * Each part is read only once the call has room for it among the data the calls under way hold
+	 * ({@link CallBudget#holdFetched}), and the whole answer is handed on to be parsed only once it
+	 * has room for that: until then the reading waits (nothing more is asked of the connection),
+	 * looking again every few milliseconds, and gives up when the call is stopped or has ended.
 	 */
 	private static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
 
@@ -158,12 +171,25 @@ public final class FhirServerClient {
 
 		private final CallBudget budget;
 
+		private final Executor later;
+
 		private Flow.Subscription subscription;
 
+		/** Failed or handed on whole: the text gets nothing more. */
 		private boolean over;
 
-		LimitedBody(CallBudget budget) {
+		/** A part read but not yet handed on: it waits for room. */
+		private List<ByteBuffer> waiting;
+
+		/** The answer has ended; its end is handed on once it has room. */
+		private boolean ended;
+
+		/** A look for room is scheduled. */
+		private boolean scheduled;
+
+		LimitedBody(CallBudget budget, Executor later) {
 			this.budget = budget;
+			this.later = later;
 		}
 
 		@Override
@@ -172,13 +198,25 @@ public final class FhirServerClient {
 		}
 
 		@Override
-		public void onSubscribe(Flow.Subscription subscription) {
+		public synchronized void onSubscribe(Flow.Subscription subscription) {
 			this.subscription = subscription;
-			text.onSubscribe(subscription);
+			// The text asks for everything at once; it gets each part when there is room for it.
+			text.onSubscribe(new Flow.Subscription() {
+
+				@Override
+				public void request(long n) {
+				}
+
+				@Override
+				public void cancel() {
+					subscription.cancel();
+				}
+			});
+			subscription.request(1);
 		}
 
 		@Override
-		public void onNext(List<ByteBuffer> buffers) {
+		public synchronized void onNext(List<ByteBuffer> buffers) {
 			if (over) {
 				return;
 			}
@@ -187,26 +225,76 @@ public final class FhirServerClient {
 				bytes += buffer.remaining();
 			}
 			if (!budget.takeFetchedBytes(bytes)) {
-				over = true;
-				subscription.cancel();
-				text.onError(FetchFailure.overLimit());
+				fail(FetchFailure.overLimit());
 				return;
 			}
-			text.onNext(buffers);
+			waiting = buffers;
+			handOn();
 		}
 
 		@Override
-		public void onError(Throwable failure) {
+		public synchronized void onError(Throwable failure) {
 			if (!over) {
+				over = true;
 				text.onError(failure);
 			}
 		}
 
 		@Override
-		public void onComplete() {
+		public synchronized void onComplete() {
 			if (!over) {
+				ended = true;
+				if (!scheduled) {
+					handOn();
+				}
+			}
+		}
+
+		private synchronized void lookAgain() {
+			scheduled = false;
+			handOn();
+		}
+
+		private void handOn() {
+			if (over) {
+				return;
+			}
+			CallBudget.Stop stop = budget.stopReason();
+			if (stop != null || budget.ended()) {
+				fail(stop != null ? new CallBudget.Exhausted(stop) : new FetchFailure("the call has ended"));
+				return;
+			}
+			if (waiting != null) {
+				if (!budget.holdFetched(false)) {
+					waitForRoom();
+					return;
+				}
+				List<ByteBuffer> part = waiting;
+				waiting = null;
+				text.onNext(part);
+				if (!ended) {
+					subscription.request(1);
+				}
+			}
+			if (ended) {
+				if (!budget.holdFetched(true)) {
+					waitForRoom();
+					return;
+				}
+				over = true;
 				text.onComplete();
 			}
+		}
+
+		private void waitForRoom() {
+			scheduled = true;
+			later.execute(this::lookAgain);
+		}
+
+		private void fail(Throwable failure) {
+			over = true;
+			subscription.cancel();
+			text.onError(failure);
 		}
 	}
 
