@@ -19,15 +19,15 @@ COPY --from=build /src/target/myositis-cds.jar /tmp/myositis-cds.jar
 RUN java -Djarmode=tools -jar /tmp/myositis-cds.jar extract --destination /app/jar && rm /tmp/myositis-cds.jar
 # Training run: the service starts as in production (knowledge loaded, every service's example
 # evaluated by the warm-up), stops once started, and the JVM writes the cache.
-RUN java -Xmx256m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:AOTCacheOutput=/app/myositis-cds.aot -Dspring.context.exit=onRefresh \
+RUN java -Xmx224m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:AOTCacheOutput=/app/myositis-cds.aot -Dspring.context.exit=onRefresh \
       -jar /app/jar/myositis-cds.jar --myositis-cds.feedback.data-dir=/tmp/training \
       --myositis-cds.public-base-url=http://localhost:8080 \
     && rm -rf /tmp/training
 USER 10001
 ENV MYOSITIS_CDS_FEEDBACK_DATA_DIR=/app/data
 EXPOSE 8080
-# A fixed heap, not a share of the container's memory: 256 MB of heap, the serial collector and the
+# A fixed heap, not a share of the container's memory: 224 MB of heap, the serial collector and the
 # C heap trimmed every 5 s (memory the JVM freed, given back to the system) keep the process under
 # 512 MB resident under load (docs/performance.md, "Memory"); the training run uses the same flags
 # so that the cache applies.
-ENTRYPOINT ["java", "-XX:AOTCache=/app/myositis-cds.aot", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=5000", "-jar", "/app/jar/myositis-cds.jar"]
+ENTRYPOINT ["java", "-XX:AOTCache=/app/myositis-cds.aot", "-Xmx224m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=5000", "-jar", "/app/jar/myositis-cds.jar"]

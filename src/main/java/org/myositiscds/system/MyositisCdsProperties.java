@@ -38,7 +38,7 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 	 * @param queue how many more calls may wait for a worker; beyond that a call gets 503 at once
 	 * @param bodiesAtOnce how much request data may be worked on at once, request bodies and the
 	 * answers fetched from the EHR's FHIR server together: parsing takes 15 to 25 times their size
-	 * of heap, and the 256 MB heap holds one of the largest (5 MB) beside the service's own data and
+	 * of heap, and the 224 MB heap holds one of the largest (5 MB) beside the service's own data and
 	 * the usual calls, not two; a call that does not fit waits for the others, until its deadline
 	 */
 	public record Calls(@DefaultValue("4s") Duration deadline, @DefaultValue("16") int workers,

@@ -64,7 +64,7 @@ public final class Bench {
 	 * ServiceJvmOptionsTests keeps them the same): the load test measures the service as it is meant
 	 * to run (docs/performance.md, "Memory").
 	 */
-	static final String SERVICE_JVM = "-Xmx256m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000";
+	static final String SERVICE_JVM = "-Xmx224m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000";
 
 	private static void report(Options options) throws Exception {
 		boolean quick = options.flag("quick");
