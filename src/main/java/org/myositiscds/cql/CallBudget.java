@@ -164,14 +164,14 @@ public final class CallBudget {
 	 * takes the whole room, so it is worked on alone): false while the other calls hold too much.
 	 */
 	public synchronized boolean holdBody(long bytes) {
-		if (room == null || released) {
-			return room == null;
+		if (room == null) {
+			return true;
 		}
 		long want = Math.min(Math.max(0, bytes), room.capacity());
-		if (!take(want - bodyHeld)) {
+		if (released || !take(want - bodyHeld)) {
 			return false;
 		}
-		bodyHeld = want;
+		bodyHeld = Math.max(bodyHeld, want);
 		return true;
 	}
 
@@ -184,8 +184,11 @@ public final class CallBudget {
 	 * @param whole whether the answer last read is complete, about to be parsed
 	 */
 	public synchronized boolean holdFetched(boolean whole) {
-		if (room == null || released) {
-			return room == null;
+		if (room == null) {
+			return true;
+		}
+		if (released) {
+			return false;
 		}
 		long fetched = maxFetchedBytes - fetchableBytes.get();
 		if (!whole && fetched <= smallFetch) {
@@ -196,7 +199,10 @@ public final class CallBudget {
 	}
 
 	private boolean take(long bytes) {
-		if (bytes > 0 && !room.tryTake(bytes)) {
+		if (bytes <= 0) {
+			return true;
+		}
+		if (!room.tryTake(bytes)) {
 			return false;
 		}
 		held += bytes;
