@@ -27,7 +27,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  * The start-up's calls through the service's own port: made before readiness, in production
  * (no call passes without a JWT), recorded and measured nowhere, and no way in afterwards.
  */
-@CdsServiceTest(properties = "myositis-cds.security.allow-unauthenticated=false")
+@CdsServiceTest(properties = { "myositis-cds.security.allow-unauthenticated=false",
+		"myositis-cds.security.unauthenticated-fhir-servers=" })
 @Import(HttpWarmUpTests.ReadinessWatch.class)
 class HttpWarmUpTests {
 
