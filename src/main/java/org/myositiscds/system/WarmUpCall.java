@@ -16,8 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Marks the start-up's own calls to the service's port ({@link HttpWarmUp}) as rehearsals: the
  * controller answers them without recording or counting anything, and the JWT check lets them
- * through. A call is one only if it carries this process's secret (256 random bits, never written
- * anywhere, sent only to the service's own port), comes from this machine, and arrives before
+ * through. A call is one only if it is a service call, carries this process's secret (256 random
+ * bits, never written anywhere, sent only to the service's own port), comes from this machine, and arrives before
  * {@link #close()}, which the warm-up calls before the service reports ready: after it no call is
  * ever a rehearsal, whatever it sends.
  */
@@ -63,11 +63,19 @@ public final class WarmUpCall extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		String offered = request.getHeader(HEADER);
 		byte[] current = secret;
-		if (offered != null && current != null && request.getRemoteAddr().equals(request.getLocalAddr())
+		if (offered != null && current != null && isServiceCall(request)
+				&& request.getRemoteAddr().equals(request.getLocalAddr())
 				&& MessageDigest.isEqual(offered.getBytes(StandardCharsets.US_ASCII), current)) {
 			request.setAttribute(REHEARSAL, Boolean.TRUE);
 			admitted.incrementAndGet();
 		}
 		chain.doFilter(request, response);
+	}
+
+	/** A call of a service, which is all the warm-up sends: never feedback, nor anything else under the path. */
+	private static boolean isServiceCall(HttpServletRequest request) {
+		String path = request.getRequestURI();
+		return "POST".equals(request.getMethod()) && path.startsWith("/cds-services/")
+				&& path.indexOf('/', "/cds-services/".length()) < 0;
 	}
 }

@@ -16,7 +16,12 @@ class WarmUpCallTests {
 	final WarmUpCall warmUpCall = new WarmUpCall();
 
 	static MockHttpServletRequest call(String header, String from) {
-		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/cds-services/rituximab-order-sign");
+		return call("POST", "/cds-services/rituximab-order-sign", header, from);
+	}
+
+	static MockHttpServletRequest call(String method, String path, String header, String from) {
+		MockHttpServletRequest request = new MockHttpServletRequest(method, path);
+		request.setRequestURI(path);
 		request.setLocalAddr("127.0.0.1");
 		request.setRemoteAddr(from);
 		if (header != null) {
@@ -46,6 +51,9 @@ class WarmUpCallTests {
 		assertThat(rehearsal(call(secret.substring(1), "127.0.0.1"))).isFalse();
 		assertThat(rehearsal(call(secret + "x", "127.0.0.1"))).isFalse();
 		assertThat(rehearsal(call(secret, "10.1.2.3"))).as("from another machine").isFalse();
+		assertThat(rehearsal(call("POST", "/cds-services/rituximab-order-sign/feedback", secret, "127.0.0.1")))
+			.as("feedback").isFalse();
+		assertThat(rehearsal(call("GET", "/cds-services/rituximab-order-sign", secret, "127.0.0.1"))).isFalse();
 		assertThat(new WarmUpCall().secret()).as("each process its own").isNotEqualTo(secret);
 		warmUpCall.close();
 		assertThat(rehearsal(call(secret, "127.0.0.1"))).as("once closed").isFalse();
