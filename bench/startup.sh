@@ -2,12 +2,14 @@
 # Cold start of the packaged jar, several times (docs/performance.md, "Start-up and the jar"):
 # from launching `java -jar` to the readiness probe answering UP, then the first request
 # (rituximab-order-sign's example) after it, then the resident memory; one line per run. The CPU
-# seconds the JVM used until ready are given too: on a shared machine they vary less than the wall time.
+# seconds the JVM used until ready, and the CPU milliseconds each of the two requests cost it, are
+# given too: on a shared machine they vary less than the wall times.
 #
 #   bench/startup.sh                                  # 5 runs of target/myositis-cds.jar
-#   bench/startup.sh -n 3 -j other.jar -- -Xmx256m -XX:+UseSerialGC
-#   bench/startup.sh -J /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -a -- -Xmx256m -XX:+UseSerialGC
-#   bench/startup.sh -n 1 -v -- -Xmx256m -XX:+UseSerialGC   # CPU per thread and the log's steps
+#   bench/startup.sh -n 3 -j other.jar -- -Xmx224m -XX:+UseSerialGC
+#   bench/startup.sh -J /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -a -- -Xmx224m -XX:+UseSerialGC
+#   bench/startup.sh -c -- -Xmx224m -XX:+UseSerialGC      # JDK 17 with an application class-data archive
+#   bench/startup.sh -n 1 -v -- -Xmx224m -XX:+UseSerialGC   # CPU per thread and the log's steps
 #
 # -J: the java binary (default: java on the PATH).
 # -x: the jar extracted first (`-Djarmode=tools extract`, as the Dockerfile runs it): plain jars on the
@@ -15,6 +17,9 @@
 # -a: JDK 25's ahead-of-time cache, as the Dockerfile builds it: the jar is extracted (the cache needs
 #     plain jars on the class path), one training run writes the cache (stopped once the context is
 #     refreshed, after the warm-up; not counted), then every run starts with it. Same JVM options in both.
+# -c: class-data sharing for the application's classes (AppCDS, JDK 13 and newer), as README's optional step:
+#     the jar extracted, one training run writes the archive (-XX:ArchiveClassesAtExit), then every run
+#     maps it (-XX:SharedArchiveFile).
 # -v: after each run, the CPU seconds until ready per JVM thread group (compiler, GC, main, knowledge
 #     loader ...) and the service log's lines with their time since launch.
 #
@@ -29,6 +34,7 @@ runs=5
 jar="$root/target/myositis-cds.jar"
 java=java
 aot=""
+cds=""
 extract=""
 verbose=""
 while [ $# -gt 0 ]; do
@@ -37,10 +43,11 @@ while [ $# -gt 0 ]; do
 		-j) jar="$2"; shift 2 ;;
 		-J) java="$2"; shift 2 ;;
 		-a) aot=1; extract=1; shift ;;
+		-c) cds=1; extract=1; shift ;;
 		-x) extract=1; shift ;;
 		-v) verbose=1; shift ;;
 		--) shift; break ;;
-		*) echo "usage: $0 [-n runs] [-j jar] [-J java] [-x] [-a] [-v] [-- JVM options]" >&2; exit 2 ;;
+		*) echo "usage: $0 [-n runs] [-j jar] [-J java] [-x] [-a] [-c] [-v] [-- JVM options]" >&2; exit 2 ;;
 	esac
 done
 example="$root/hooks/examples/rituximab-order-sign.json"
@@ -59,18 +66,25 @@ if [ -n "$extract" ]; then
 	"$java" -Djarmode=tools -jar "$jar" extract --destination "$work/jar" > /dev/null
 	jar="$work/jar/$(basename "$jar")"
 fi
-if [ -n "$aot" ]; then
+train() { # the option that writes the file, the option that reads it, the file
+	local port training_start
 	port=$((20000 + RANDOM % 20000))
 	training_start=$(now_ms)
 	# shellcheck disable=SC2046
-	if ! "$java" "${jvm_options[@]}" -XX:AOTCacheOutput="$work/app.aot" -Dspring.context.exit=onRefresh \
+	if ! "$java" "${jvm_options[@]}" "$1=$3" -Dspring.context.exit=onRefresh \
 		-jar "$jar" $(service_args "$port" "$work/training") > "$work/training.log" 2>&1; then
 		echo "the training run failed; its log:" >&2
 		tail -20 "$work/training.log" >&2
 		exit 1
 	fi
-	echo "AOT cache: $(du -m "$work/app.aot" | cut -f1) MB, training run $(( ($(now_ms) - training_start) / 1000 )) s"
-	jvm_options=(-XX:AOTCache="$work/app.aot" "${jvm_options[@]}")
+	echo "$(basename "$3"): $(du -m "$3" | cut -f1) MB, training run $(( ($(now_ms) - training_start) / 1000 )) s"
+	jvm_options=("$2=$3" "${jvm_options[@]}")
+}
+if [ -n "$aot" ]; then
+	train -XX:AOTCacheOutput -XX:AOTCache "$work/app.aot"
+fi
+if [ -n "$cds" ]; then
+	train -XX:ArchiveClassesAtExit -XX:SharedArchiveFile "$work/app.jsa"
 fi
 
 # The CPU seconds of each thread of $1, summed by name with digits removed (C2 CompilerThread0 and 1 together).
@@ -85,6 +99,13 @@ threads_cpu() {
 		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ");
 		cpu[name] += (f[12] + f[13]) / tick }
 		END { for (n in cpu) if (cpu[n] >= 0.05) printf "    %6.2f s  %s\n", cpu[n], n }' | sort -rn
+}
+
+# The CPU nanoseconds of the threads of $1 alive now (schedstat: finer than the clock ticks of stat),
+# for the CPU each request costs the service, JIT compilation included; load on the machine changes
+# it much less than the request's wall time.
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ns += $1} END {printf "%.0f", ns}'
 }
 
 for run in $(seq "$runs"); do
@@ -111,18 +132,24 @@ for run in $(seq "$runs"); do
 		rm -rf "$data"
 		exit 1
 	fi
+	before=$(cpu_ns "$pid")
 	first=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H 'Content-Type: application/json' \
 		--data-binary @"$example" "http://127.0.0.1:$port/cds-services/rituximab-order-sign")
+	between=$(cpu_ns "$pid")
 	second=$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' \
 		--data-binary @"$example" "http://127.0.0.1:$port/cds-services/rituximab-order-sign")
+	after=$(cpu_ns "$pid")
+	first_cpu=$(( (between - before) / 1000000 ))
+	second_cpu=$(( (after - between) / 1000000 ))
 	rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
 	started=$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds' "$data/service.log" | head -1 || true)
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
-	awk -v run="$run" -v ready="$ready" -v first="$first" -v second="$second" -v rss="$rss" -v started="$started" -v cpu="$cpu" 'BEGIN {
+	awk -v run="$run" -v ready="$ready" -v first="$first" -v second="$second" -v rss="$rss" -v started="$started" -v cpu="$cpu" \
+		-v first_cpu="$first_cpu" -v second_cpu="$second_cpu" 'BEGIN {
 		split(first, f, " ");
-		printf "run %d: ready %.2f s (%s s of CPU), first request %.0f ms (HTTP %s), second %.0f ms, RSS %d MB (%s)\n",
-			run, ready / 1000, cpu, f[2] * 1000, f[1], second * 1000, rss, started }'
+		printf "run %d: ready %.2f s (%s s of CPU), first request %.0f ms (HTTP %s, %d ms of CPU), second %.0f ms (%d ms of CPU), RSS %d MB (%s)\n",
+			run, ready / 1000, cpu, f[2] * 1000, f[1], first_cpu, second * 1000, second_cpu, rss, started }'
 	if [ -n "$verbose" ]; then
 		echo "  CPU until ready, by thread:"
 		echo "$threads"

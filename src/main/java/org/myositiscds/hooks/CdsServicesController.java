@@ -9,6 +9,7 @@ import org.myositiscds.cards.Card;
 import org.myositiscds.cql.CallBudget;
 import org.myositiscds.security.JwtAuthenticationFilter;
 import org.myositiscds.system.ServiceAddress;
+import org.myositiscds.system.WarmUpCall;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -53,14 +54,17 @@ class CdsServicesController {
 	/**
 	 * The body is read as bytes so that malformed JSON gets this service's own 400, not the framework's.
 	 * The call is worked on by {@link BoundedCalls}; the request thread is not held meanwhile, and a
-	 * client that closes the connection stops the work.
+	 * client that closes the connection stops the work. The start-up's own calls ({@link WarmUpCall})
+	 * are rehearsed: answered the same, recorded nowhere.
 	 */
 	@PostMapping("/{id}")
 	DeferredResult<CdsResponse> call(@PathVariable String id, @RequestBody(required = false) byte[] body,
 			@RequestAttribute(name = JwtAuthenticationFilter.ISSUER, required = false) String issuer,
 			@RequestAttribute(name = BodyReadFilter.ARRIVED, required = false) Long arrived,
-			@RequestAttribute(name = BoundedCalls.CLIENT_CONNECTED, required = false) BooleanSupplier connected) {
-		BoundedCalls.Call<List<Card>> call = calls.start(() -> invoker.call(id, body, address.baseUrl(), issuer),
+			@RequestAttribute(name = BoundedCalls.CLIENT_CONNECTED, required = false) BooleanSupplier connected,
+			@RequestAttribute(name = WarmUpCall.REHEARSAL, required = false) Boolean rehearsal) {
+		BoundedCalls.Call<List<Card>> call = calls.start(
+				() -> rehearsal != null ? invoker.rehearse(id, body) : invoker.call(id, body, address.baseUrl(), issuer),
 				body == null ? 0 : body.length, arrived == null ? System.nanoTime() : arrived, connected);
 		DeferredResult<CdsResponse> result = new DeferredResult<>(
 				calls.deadline().toMillis() + ASYNC_TIMEOUT_MARGIN_MILLIS);

@@ -4,12 +4,14 @@ import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.myositiscds.system.ServiceAddress;
+import org.myositiscds.system.WarmUpCall;
 
 /**
  * Every call under /cds-services (discovery, services, feedback) must carry
  * {@code Authorization: Bearer <JWT>} that {@link JwtValidator} accepts; otherwise a bare 401.
  * The aud must name the endpoint under the configured base URL, never under the Host header.
- * CORS preflights pass: browsers send them without credentials.
+ * CORS preflights pass: browsers send them without credentials, and so do the start-up's own
+ * rehearsals ({@link WarmUpCall}: this process's secret, before the service reports ready).
  */
 public final class JwtAuthenticationFilter extends BearerTokenFilter {
 
@@ -29,7 +31,8 @@ public final class JwtAuthenticationFilter extends BearerTokenFilter {
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
 		boolean preflight = "OPTIONS".equals(request.getMethod()) && request.getHeader("Access-Control-Request-Method") != null;
-		return preflight || !request.getRequestURI().startsWith("/cds-services");
+		return preflight || !request.getRequestURI().startsWith("/cds-services")
+				|| Boolean.TRUE.equals(request.getAttribute(WarmUpCall.REHEARSAL));
 	}
 
 	@Override

@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the first call's database query is not the first one.
  * Runs after all beans exist and before the web server starts listening. It first waits for the
  * knowledge, loaded in the background, so the service never listens (nor reports ready) without it,
- * warm-up or not.
+ * warm-up or not. {@link HttpWarmUp} then sends the same examples through the server's port.
  */
 @Component
 class WarmUp implements SmartInitializingSingleton {
@@ -39,6 +39,8 @@ class WarmUp implements SmartInitializingSingleton {
 	private final MyositisCdsProperties properties;
 
 	private final JsonMapper jsonMapper;
+
+	private volatile Map<String, byte[]> examples = Map.of();
 
 	WarmUp(KnowledgeBase knowledgeBase, CdsServiceInvoker invoker, MyositisCdsProperties properties, JsonMapper jsonMapper) {
 		this.knowledgeBase = knowledgeBase;
@@ -60,6 +62,7 @@ class WarmUp implements SmartInitializingSingleton {
 				examples.put(service.id(), example);
 			}
 		});
+		this.examples = examples;
 		long start = System.nanoTime();
 		int rounds = properties.knowledge().warmUpRounds();
 		for (int round = 0; round < rounds; round++) {
@@ -68,6 +71,11 @@ class WarmUp implements SmartInitializingSingleton {
 					Map.of("cards", invoker.rehearse(serviceId, example))));
 		}
 		log.info("Warmed up {} services in {} rounds, {} ms", examples.size(), rounds, (System.nanoTime() - start) / 1_000_000);
+	}
+
+	/** Each service's example request by service id, once warmed up; none without the warm-up. */
+	Map<String, byte[]> examples() {
+		return examples;
 	}
 
 	private byte[] example(String serviceId) {
