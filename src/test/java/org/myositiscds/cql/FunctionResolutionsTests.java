@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.Test;
 import org.myositiscds.prefetch.PatientData;
+import org.opencds.cqf.cql.engine.runtime.Tuple;
 
 /**
  * The function calls resolved in one evaluation are lent to the next, and the next still reads
@@ -66,9 +67,11 @@ class FunctionResolutionsTests {
 		return new PatientData(patient, List.<Resource>of(hbsag));
 	}
 
+	/** "Final Results" gives each result as a tuple of "Coded Final Results", the Observation in "observation". */
 	@SuppressWarnings("unchecked")
 	static List<String> ids(Map<String, Object> values) {
-		return ((List<Observation>) values.get("HBsAg Results")).stream()
+		return ((List<Tuple>) values.get("HBsAg Results")).stream()
+			.map(result -> (Observation) result.getElement("observation"))
 			.map(o -> o.fhirType() + "/" + o.getIdElement().getIdPart())
 			.toList();
 	}

@@ -48,7 +48,7 @@ class PrefetchLintTests {
 		ServiceDefinition broken = new ServiceDefinition(hbv.hook(), hbv.title(), hbv.description(), hbv.id(), prefetch,
 				hbv.usageRequirements(), hbv.library(), hbv.triggerValueSets());
 		assertThat(PrefetchLint.check(broken, LIBRARIES, TERMINOLOGY)).containsExactlyInAnyOrder(
-				"hbv-screening-order-sign: the CQL retrieves Condition (in \"MyositisCommon.Conditions On Record\") but no prefetch key fetches it",
+				"hbv-screening-order-sign: the CQL retrieves Condition (in \"MyositisCommon.Coded Conditions\") but no prefetch key fetches it",
 				"hbv-screening-order-sign: prefetch key 'encounters' fetches Encounter, which the CQL never reads",
 				"hbv-screening-order-sign: prefetch key 'hbvLabs' filters by code but leaves out http://loinc.org|5195-3 of value set "
 						+ "https://fhir.myositis-cds.org/ValueSet/hbsag-tests, which the CQL reads");
