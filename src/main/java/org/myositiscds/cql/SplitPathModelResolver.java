@@ -36,7 +36,26 @@ import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
  */
 final class SplitPathModelResolver extends R4FhirModelResolver {
 
-	private record Step(String name, int index) {
+	/**
+	 * A part of a path, with the property it named on the class it last met: a path is read on
+	 * one class nearly always, so most reads skip the lookup by class.
+	 */
+	private static final class Step {
+
+		final String name;
+
+		final int index;
+
+		/** The last class met and its property, as one object: a reader sees both or neither. */
+		Met last;
+
+		Step(String name, int index) {
+			this.name = name;
+			this.index = index;
+		}
+	}
+
+	private record Met(Class<?> type, Property property) {
 	}
 
 	private final Map<String, Step[]> steps = new ConcurrentHashMap<>();
@@ -55,11 +74,22 @@ final class SplitPathModelResolver extends R4FhirModelResolver {
 
 	@Override
 	public Object resolvePath(Object target, String path) {
+		Step[] parts = steps.get(path);
+		if (parts == null) {
+			parts = steps.computeIfAbsent(path, SplitPathModelResolver::split);
+		}
 		Object value = target;
-		for (Step step : steps.computeIfAbsent(path, SplitPathModelResolver::split)) {
-			value = resolveProperty(value, step.name());
-			if (step.index() >= 0) {
-				value = ((List<?>) value).get(step.index());
+		for (Step step : parts) {
+			if (value != null) {
+				Met last = step.last;
+				if (last == null || last.type() != value.getClass()) {
+					last = new Met(value.getClass(), property(value, step.name));
+					step.last = last;
+				}
+				value = read(last.property(), value, step.name);
+			}
+			if (step.index >= 0) {
+				value = ((List<?>) value).get(step.index);
 			}
 		}
 		return value;
@@ -67,14 +97,16 @@ final class SplitPathModelResolver extends R4FhirModelResolver {
 
 	@Override
 	protected Object resolveProperty(Object target, String path) {
-		if (target == null) {
-			return null;
-		}
+		return target == null ? null : read(property(target, path), target, path);
+	}
+
+	private Property property(Object target, String name) {
 		Map<String, Property> ofClass = properties.get(target.getClass());
-		Property property = ofClass.get(path);
-		if (property == null) {
-			property = ofClass.computeIfAbsent(path, name -> decide(target, name));
-		}
+		Property property = ofClass.get(name);
+		return property != null ? property : ofClass.computeIfAbsent(name, key -> decide(target, key));
+	}
+
+	private Object read(Property property, Object target, String path) {
 		return switch (property.kind) {
 			case ITSELF -> target;
 			case PRIMITIVE_EXTENSIONS -> ((PrimitiveType<?>) target).getExtension();
@@ -94,7 +126,8 @@ final class SplitPathModelResolver extends R4FhirModelResolver {
 			return null;
 		}
 		IBase first = values.get(0);
-		if (property.primitive && first instanceof IPrimitiveType<?> primitive && !primitive.hasValue()) {
+		if (property.primitive && (first instanceof PrimitiveType<?> primitive ? !primitive.hasValue()
+				: first instanceof IPrimitiveType<?> other && !other.hasValue())) {
 			return null;
 		}
 		if (property.choiceType != null && !first.getClass().getSimpleName().equalsIgnoreCase(property.choiceType)) {
