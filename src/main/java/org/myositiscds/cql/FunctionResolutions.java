@@ -1,8 +1,11 @@
 package org.myositiscds.cql;
 
 import java.lang.reflect.Field;
+import java.util.AbstractMap;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.hl7.elm.r1.FunctionDef;
 import org.hl7.elm.r1.FunctionRef;
@@ -18,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * node's whole expression tree at every call: together about a tenth of a rituximab evaluation
  * (docs/performance.md, "CPU per call (engine)"). With a signature the answer depends on the
  * compiled library alone, so each evaluation is lent the answers found so far in a map keyed by
- * node identity, and what it found is kept for the next.
+ * node identity, and what it found is kept for the next. The answers found so far are shared, not
+ * copied, with each evaluation (a copy of a few thousand entries per call was a hundredth of a
+ * call): an evaluation reads them and writes only its own new answers beside them.
  * <p>
  * The engine has no setting for this map: it is replaced through its private field. If an engine
  * upgrade renames it, evaluation goes on with the engine's own map (slower, the same values), and
@@ -33,7 +38,8 @@ final class FunctionResolutions {
 
 	private static final Field FUNCTION_CACHE = functionCacheField();
 
-	private final Map<FunctionRef, FunctionDef> known = new IdentityHashMap<>();
+	/** Never changed once published: a new answer publishes a new map. */
+	private volatile Map<FunctionRef, FunctionDef> known = new IdentityHashMap<>();
 
 	static boolean available() {
 		return FUNCTION_CACHE != null;
@@ -44,10 +50,7 @@ final class FunctionResolutions {
 		if (FUNCTION_CACHE == null) {
 			return null;
 		}
-		Map<FunctionRef, FunctionDef> lent;
-		synchronized (known) {
-			lent = new IdentityHashMap<>(known);
-		}
+		Lent lent = new Lent(known);
 		try {
 			FUNCTION_CACHE.set(engine.getCache(), lent);
 			return lent;
@@ -59,19 +62,61 @@ final class FunctionResolutions {
 
 	/** Keeps what the engine resolved in an evaluation it was lent {@code lent} for. */
 	void keep(Map<FunctionRef, FunctionDef> lent) {
-		if (lent == null) {
+		if (!(lent instanceof Lent found) || found.own.isEmpty()) {
 			return;
 		}
-		synchronized (known) {
-			if (lent.size() > known.size() && lent.size() <= MOST) {
-				known.putAll(lent);
+		synchronized (this) {
+			Map<FunctionRef, FunctionDef> before = known;
+			if (before.size() + found.own.size() <= MOST) {
+				Map<FunctionRef, FunctionDef> after = new IdentityHashMap<>(before);
+				after.putAll(found.own);
+				known = after;
 			}
 		}
 	}
 
 	int size() {
-		synchronized (known) {
-			return known.size();
+		return known.size();
+	}
+
+	/**
+	 * The map one evaluation's engine uses: the shared answers, read only, and its own new ones.
+	 * The engine only asks {@code containsKey}, {@code get} and {@code put}; the rest reads both.
+	 */
+	private static final class Lent extends AbstractMap<FunctionRef, FunctionDef> {
+
+		private final Map<FunctionRef, FunctionDef> shared;
+
+		private final Map<FunctionRef, FunctionDef> own = new IdentityHashMap<>();
+
+		Lent(Map<FunctionRef, FunctionDef> shared) {
+			this.shared = shared;
+		}
+
+		@Override
+		public boolean containsKey(Object key) {
+			return shared.containsKey(key) || own.containsKey(key);
+		}
+
+		@Override
+		public FunctionDef get(Object key) {
+			FunctionDef own = this.own.get(key);
+			return own != null ? own : shared.get(key);
+		}
+
+		@Override
+		public FunctionDef put(FunctionRef key, FunctionDef value) {
+			FunctionDef before = get(key);
+			own.put(key, value);
+			return before;
+		}
+
+		@Override
+		public Set<Entry<FunctionRef, FunctionDef>> entrySet() {
+			Map<FunctionRef, FunctionDef> both = new IdentityHashMap<>(shared);
+			// Its own answers last: they win, as a put does.
+			both.putAll(own);
+			return Collections.unmodifiableMap(both).entrySet();
 		}
 	}
 

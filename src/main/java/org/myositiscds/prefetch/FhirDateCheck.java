@@ -4,12 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
+import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
+import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeChildChoiceDefinition;
+import ca.uhn.fhir.context.RuntimeChildExtension;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.PrimitiveType;
-import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -29,6 +36,13 @@ public final class FhirDateCheck {
 	private static final String TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?";
 
 	private static final String ZONE = "(Z|(\\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))";
+
+	/** HAPI's model of the R4 classes, the same whatever the context that parsed the resource. */
+	private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+	/** The child {@code extension} of every R4 element, primitives included. */
+	private static final BaseRuntimeChildDefinition PRIMITIVE_EXTENSIONS = ((BaseRuntimeElementCompositeDefinition<?>) FHIR
+		.getElementDefinition(org.hl7.fhir.r4.model.Coding.class)).getChildByName("extension");
 
 	private static final Pattern DATE = Pattern
 		.compile(YEAR + "(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?");
@@ -50,10 +64,10 @@ public final class FhirDateCheck {
 	}
 
 	/**
-	 * Where an element is, as the chain of properties from the resource; spelt out only for an element
+	 * Where an element is, as the chain of children from the resource; spelt out only for an element
 	 * that has a problem (building every element's path as text was most of the check's cost).
 	 */
-	private record Step(Step parent, Property property, int index, Base value) {
+	private record Step(Step parent, BaseRuntimeChildDefinition child, int index, IBase value) {
 
 		String path(String root) {
 			StringBuilder path = new StringBuilder();
@@ -68,35 +82,53 @@ public final class FhirDateCheck {
 			else {
 				parent.append(path, root);
 			}
-			String name = property.getName();
-			path.append('.').append(name.endsWith("[x]") ? name.replace("[x]", capitalised(value.fhirType())) : name);
-			if (property.isList()) {
+			path.append('.').append(child.getElementName());
+			// A choice (value[x]) is named by its type; extension is a choice too in HAPI's model, not in FHIR's.
+			if (child instanceof RuntimeChildChoiceDefinition && !(child instanceof RuntimeChildExtension)) {
+				path.append(capitalised(((Base) value).fhirType()));
+			}
+			if (child.getMax() != 1) {
 				path.append('[').append(index).append(']');
 			}
 		}
 	}
 
-	private static void check(Base element, Step step, List<String> problems, String root) {
+	/**
+	 * Walks the elements through HAPI's model of each class rather than {@code Base.children()},
+	 * which builds a description of every possible child of every element, empty or not (a tenth of
+	 * a call's garbage, docs/performance.md "CPU per call (Java, this session)").
+	 */
+	private static void check(IBase element, Step step, List<String> problems, String root) {
 		if (element instanceof PrimitiveType<?> primitive) {
 			String problem = problem(primitive);
 			if (problem != null) {
 				problems.add((step == null ? root : step.path(root)) + ": " + problem);
 			}
-			if (!primitive.hasExtension()) {
+			if (primitive.hasExtension()) {
 				// A primitive's other child is its id, a string: only an extension can hold a date.
-				return;
+				checkAll(PRIMITIVE_EXTENSIONS, primitive.getExtension(), step, problems, root);
+			}
+			return;
+		}
+		if (!(element instanceof Base)) {
+			// The narrative's XHTML: no dates.
+			return;
+		}
+		BaseRuntimeElementDefinition<?> definition = element instanceof IBaseResource resource
+				? FHIR.getResourceDefinition(resource) : FHIR.getElementDefinition(element.getClass());
+		if (definition instanceof BaseRuntimeElementCompositeDefinition<?> composite) {
+			for (BaseRuntimeChildDefinition child : composite.getChildren()) {
+				checkAll(child, child.getAccessor().getValues(element), step, problems, root);
 			}
 		}
-		for (Property property : element.children()) {
-			if (!property.hasValues()) {
-				continue;
-			}
-			List<Base> values = property.getValues();
-			for (int i = 0; i < values.size(); i++) {
-				Base value = values.get(i);
-				if (value != null) {
-					check(value, new Step(step, property, i, value), problems, root);
-				}
+	}
+
+	private static void checkAll(BaseRuntimeChildDefinition child, List<? extends IBase> values, Step step,
+			List<String> problems, String root) {
+		for (int i = 0; i < values.size(); i++) {
+			IBase value = values.get(i);
+			if (value != null) {
+				check(value, new Step(step, child, i, value), problems, root);
 			}
 		}
 	}

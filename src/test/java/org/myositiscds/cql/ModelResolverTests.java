@@ -3,10 +3,23 @@ package org.myositiscds.cql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
@@ -17,6 +30,7 @@ import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
@@ -25,6 +39,8 @@ import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
 import org.opencds.cqf.cql.engine.model.ModelResolver;
 import org.opencds.cqf.cql.engine.runtime.BaseTemporal;
 import org.opencds.cqf.cql.engine.runtime.DateTime;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The evaluator's model resolvers read every path as the engine's own R4 resolver does: the one that
@@ -118,6 +134,104 @@ class ModelResolverTests {
 		assertSameRead(SPLIT, patient, "birthDate");
 		assertSameRead(SPLIT, patient, "birthDate.value");
 		assertThat(SPLIT.resolvePath(null, "value")).isNull();
+	}
+
+	/**
+	 * Every property name the compiled libraries read (and the typed names of choice elements, the
+	 * resource types, a primitive's extensions), on every element of the example requests and of
+	 * the records above: the same value or the same failure as the engine's resolver, read twice
+	 * (the first read of a class and name decides it, the second uses the decision).
+	 */
+	@Test
+	void everyNameTheLibrariesReadGivesWhatTheEnginesResolverGivesOnEveryElement() throws IOException {
+		Set<String> names = new TreeSet<>(List.of("valueQuantity", "valueString", "valueCodeableConcept",
+				"valueBoolean", "valueDateTime", "effectiveDateTime", "effectivePeriod", "effectiveInstant",
+				"medicationReference", "medicationCodeableConcept", "onsetDateTime", "onsetPeriod", "Observation",
+				"MedicationRequest", "Patient", "Condition", "extension", "value", "id", "nonsense"));
+		JsonMapper json = JsonMapper.builder().build();
+		try (Stream<Path> elm = Files.list(Path.of("target/classes/elm"))) {
+			for (Path file : elm.filter(path -> path.toString().endsWith(".json")).toList()) {
+				PATH_IN_ELM.matcher(Files.readString(file)).results()
+					.flatMap(path -> Stream.of(path.group(1).split("\\.")))
+					.forEach(name -> names.add(name.replaceAll("\\[\\d]", "")));
+			}
+		}
+		assertThat(names).as("the ELM's property names").contains("effective", "medication", "dosageInstruction");
+		List<IBase> elements = new ArrayList<>();
+		Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+		try (Stream<Path> examples = Files.list(Path.of("hooks/examples"))) {
+			for (Path example : examples.toList()) {
+				JsonNode request = json.readTree(example.toFile());
+				for (JsonNode value : request.path("prefetch")) {
+					addElements((Base) FHIR.newJsonParser().parseResource(value.toString()), elements, seen);
+				}
+				addElements((Base) FHIR.newJsonParser().parseResource(request.path("context").path("draftOrders").toString()),
+						elements, seen);
+			}
+		}
+		for (Base record : List.of(quantityResult(), textResultOverAPeriod(), orderByReference(), statementByCode())) {
+			addElements(record, elements, seen);
+		}
+		// A few elements of each class are enough to meet each kind of read; all of them would take seconds.
+		Map<Class<?>, Integer> perClass = new HashMap<>();
+		elements.removeIf(element -> perClass.merge(element.getClass(), 1, Integer::sum) > 6);
+		assertThat(perClass).as("classes of the examples' elements").hasSizeGreaterThan(30);
+		List<String> differences = new ArrayList<>();
+		for (int round = 0; round < 2; round++) {
+			for (IBase element : elements) {
+				// A primitive reads any name but these two as itself (converting dates each time: slow).
+				for (String name : element instanceof IPrimitiveType<?> ? List.of("value", "extension", "id") : names) {
+					String expected = read(PLAIN, element, name);
+					String actual = read(SPLIT, element, name);
+					if (!expected.equals(actual)) {
+						differences.add(element.fhirType() + "." + name + ": " + actual + " instead of " + expected);
+					}
+				}
+			}
+		}
+		assertThat(differences).isEmpty();
+	}
+
+	private static final java.util.regex.Pattern PATH_IN_ELM = java.util.regex.Pattern.compile("\"path\"\\s*:\\s*\"([^\"]+)\"");
+
+	/** A read as text: the value's class and identity or text (temporals: text, precision, offset), or the failure's class. */
+	private static String read(ModelResolver resolver, Object target, String path) {
+		Object value;
+		try {
+			value = resolver.resolvePath(target, path);
+		}
+		catch (RuntimeException e) {
+			return "failure " + e.getClass().getName();
+		}
+		if (value == null) {
+			return "null";
+		}
+		if (value instanceof BaseTemporal temporal) {
+			return value.getClass().getName() + " " + value + " " + temporal.getPrecision()
+					+ (value instanceof DateTime dateTime ? " " + dateTime.getDateTime() : "");
+		}
+		if (value instanceof IBase || value instanceof List<?>) {
+			// The same elements: HAPI's elements compare by identity.
+			return value.getClass().getName() + " " + (value instanceof List<?> list
+					? list.stream().map(System::identityHashCode).toList() : System.identityHashCode(value));
+		}
+		return value.getClass().getName() + " " + value;
+	}
+
+	private static void addElements(Base element, List<IBase> elements, Set<Object> seen) {
+		if (element == null || !seen.add(element)) {
+			return;
+		}
+		elements.add(element);
+		if (element instanceof Bundle bundle) {
+			bundle.getEntry().forEach(entry -> addElements(entry.getResource(), elements, seen));
+		}
+		for (Property property : element.children()) {
+			property.getValues().forEach(value -> addElements(value, elements, seen));
+		}
+		if (element instanceof org.hl7.fhir.r4.model.DomainResource resource) {
+			resource.getContained().forEach(contained -> addElements(contained, elements, seen));
+		}
 	}
 
 	@Test
