@@ -10,6 +10,8 @@
 #   bench/startup.sh -J /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -a -- -Xmx224m -XX:+UseSerialGC
 #   bench/startup.sh -c -- -Xmx224m -XX:+UseSerialGC      # JDK 17 with an application class-data archive
 #   bench/startup.sh -n 1 -v -- -Xmx224m -XX:+UseSerialGC   # CPU per thread and the log's steps
+#   bench/startup.sh -J /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -a -s -P default -- -Xmx224m ...   # as the container
+#   bench/startup.sh -n 1 -a -k /tmp/aot -J .../java -- -Xmx224m ... -XX:CompileThresholdScaling=2   # reuse a cache
 #
 # -J: the java binary (default: java on the PATH).
 # -x: the jar extracted first (`-Djarmode=tools extract`, as the Dockerfile runs it): plain jars on the
@@ -20,10 +22,18 @@
 # -c: class-data sharing for the application's classes (AppCDS, JDK 13 and newer), as README's optional step:
 #     the jar extracted, one training run writes the archive (-XX:ArchiveClassesAtExit), then every run
 #     maps it (-XX:SharedArchiveFile).
+# -s: Spring's ahead-of-time processing (-Dspring.aot.enabled=true, in the training run too): the jar must
+#     have been processed for the profile it runs in (pom.xml's aot.profiles: none by default, the container's
+#     production configuration; mvn -DskipTests -Daot.profiles=demo package for the demo profile).
+# -P: the profile, demo (default) or default (production: the first request then gets 401, it carries
+#     no JWT; the start is the container's).
+# -k: keep the extracted jar and the cache or archive in this folder, and reuse them when they are there
+#     already: runs with other run-time options (compiler thresholds, warm-up rounds) can then be
+#     alternated against one cache, trained once. Delete the folder after rebuilding the jar.
 # -v: after each run, the CPU seconds until ready per JVM thread group (compiler, GC, main, knowledge
 #     loader ...) and the service log's lines with their time since launch.
 #
-# The service runs in the demo profile (as the load test starts it: no JWT needed) on a random
+# The service runs in the demo profile unless -P says otherwise (as the load test starts it: no JWT needed) on a random
 # port on 127.0.0.1, with its data in a fresh temporary folder that is removed afterwards.
 # Readiness is polled every 20 ms, with curl only once the management port accepts connections (a
 # curl per poll would take CPU from the start being measured).
@@ -37,6 +47,9 @@ aot=""
 cds=""
 extract=""
 verbose=""
+spring_aot=""
+keep=""
+profile=demo
 while [ $# -gt 0 ]; do
 	case "$1" in
 		-n) runs="$2"; shift 2 ;;
@@ -45,9 +58,12 @@ while [ $# -gt 0 ]; do
 		-a) aot=1; extract=1; shift ;;
 		-c) cds=1; extract=1; shift ;;
 		-x) extract=1; shift ;;
+		-k) keep="$2"; shift 2 ;;
+		-s) spring_aot=1; shift ;;
+		-P) profile="$2"; shift 2 ;;
 		-v) verbose=1; shift ;;
 		--) shift; break ;;
-		*) echo "usage: $0 [-n runs] [-j jar] [-J java] [-x] [-a] [-c] [-v] [-- JVM options]" >&2; exit 2 ;;
+		*) echo "usage: $0 [-n runs] [-j jar] [-J java] [-x] [-a] [-c] [-s] [-P demo|default] [-k folder] [-v] [-- JVM options]" >&2; exit 2 ;;
 	esac
 done
 example="$root/hooks/examples/rituximab-order-sign.json"
@@ -57,17 +73,31 @@ trap 'rm -rf "$work"' EXIT
 now_ms() { date +%s%3N; }
 
 service_args() { # port data-dir
-	echo --spring.profiles.active=demo --server.port="$1" --management.server.port="$(($1 + 1))" \
-		--myositis-cds.feedback.data-dir="$2"
+	if [ "$profile" = demo ]; then
+		echo --spring.profiles.active=demo
+	else
+		echo --myositis-cds.public-base-url=http://127.0.0.1:"$1"
+	fi
+	echo --server.port="$1" --management.server.port="$(($1 + 1))" --myositis-cds.feedback.data-dir="$2"
 }
 
 jvm_options=("$@")
+[ -z "$spring_aot" ] || jvm_options=(-Dspring.aot.enabled=true "${jvm_options[@]}")
+store="${keep:-$work}"
 if [ -n "$extract" ]; then
-	"$java" -Djarmode=tools -jar "$jar" extract --destination "$work/jar" > /dev/null
-	jar="$work/jar/$(basename "$jar")"
+	if [ ! -f "$store/jar/$(basename "$jar")" ]; then
+		mkdir -p "$store"
+		"$java" -Djarmode=tools -jar "$jar" extract --destination "$store/jar" > /dev/null
+	fi
+	jar="$store/jar/$(basename "$jar")"
 fi
 train() { # the option that writes the file, the option that reads it, the file
 	local port training_start
+	if [ -f "$3" ]; then
+		echo "$(basename "$3"): $(du -m "$3" | cut -f1) MB, kept from an earlier training run"
+		jvm_options=("$2=$3" "${jvm_options[@]}")
+		return
+	fi
 	port=$((20000 + RANDOM % 20000))
 	training_start=$(now_ms)
 	# shellcheck disable=SC2046
@@ -81,13 +111,14 @@ train() { # the option that writes the file, the option that reads it, the file
 	jvm_options=("$2=$3" "${jvm_options[@]}")
 }
 if [ -n "$aot" ]; then
-	train -XX:AOTCacheOutput -XX:AOTCache "$work/app.aot"
+	train -XX:AOTCacheOutput -XX:AOTCache "$store/app.aot"
 fi
 if [ -n "$cds" ]; then
-	train -XX:ArchiveClassesAtExit -XX:SharedArchiveFile "$work/app.jsa"
+	train -XX:ArchiveClassesAtExit -XX:SharedArchiveFile "$store/app.jsa"
 fi
 
-# The CPU seconds of each thread of $1, summed by name with digits removed (C2 CompilerThread0 and 1 together).
+# The CPU seconds of each thread of $1, summed by name with digits removed (http-nio-...-exec-1 to 16
+# together), except the compilers' (C1 and C2 apart).
 threads_cpu() {
 	local tick
 	tick="$(getconf CLK_TCK)"
@@ -95,7 +126,7 @@ threads_cpu() {
 		cat "$stat" 2>/dev/null || true
 		echo
 	done | awk -v tick="$tick" 'NF {
-		name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [A-Z] .*/, "", name); gsub(/[0-9]+/, "", name);
+		name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [A-Z] .*/, "", name); if (name !~ /^C[12] Comp/) gsub(/[0-9]+/, "", name);
 		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ");
 		cpu[name] += (f[12] + f[13]) / tick }
 		END { for (n in cpu) if (cpu[n] >= 0.05) printf "    %6.2f s  %s\n", cpu[n], n }' | sort -rn
