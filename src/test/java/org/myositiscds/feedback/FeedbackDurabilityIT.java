@@ -1,12 +1,12 @@
 package org.myositiscds.feedback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.myositiscds.PackagedService.awaitOk;
+import static org.myositiscds.PackagedService.freePort;
+import static org.myositiscds.PackagedService.get;
+import static org.myositiscds.PackagedService.post;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.myositiscds.PackagedService;
 import org.myositiscds.TestJson;
+
 
 /**
  * Feedback that got a 200 survives the process being killed. Starts the packaged service
@@ -49,30 +51,23 @@ class FeedbackDurabilityIT {
 	@TempDir
 	Path work;
 
-	private final HttpClient http = HttpClient.newBuilder()
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(Duration.ofSeconds(2))
-		.build();
-
 	/** One feedback item that was sent, identified by card and timestamp. */
 	record Item(String card, String outcome, String timestamp) {
 	}
 
 	@Test
 	void everyFeedbackThatGotA200IsThereAfterASigkill() throws Exception {
-		Path jar = Path.of(System.getProperty("durability.jar", "target/myositis-cds.jar"));
-		assertThat(jar).as("the packaged service; run mvn verify").exists();
 		Path dataDir = work.resolve("data");
 
 		int port = freePort();
-		Process service = start(jar, port, dataDir, work.resolve("first.log"));
+		Process service = start(port, dataDir, work.resolve("first.log"));
 		Queue<Item> acknowledged = new ConcurrentLinkedQueue<>();
 		AtomicInteger itemsSent = new AtomicInteger();
 		AtomicInteger requestsSent = new AtomicInteger();
 		AtomicInteger requestsFailed = new AtomicInteger();
 		String keyBefore;
 		try {
-			awaitReady(port, service, work.resolve("first.log"));
+			awaitOk(service, port, "/cds-services", Duration.ofSeconds(120), work.resolve("first.log"));
 			keyBefore = Files.readString(dataDir.resolve(PatientHasher.KEY_FILE));
 			List<String> shownCards = showCards(port, 10);
 
@@ -125,9 +120,9 @@ class FeedbackDurabilityIT {
 		assertThat(requestsFailed.get()).as("the kill came while requests were being sent").isPositive();
 
 		int port2 = freePort();
-		Process restarted = start(jar, port2, dataDir, work.resolve("second.log"));
+		Process restarted = start(port2, dataDir, work.resolve("second.log"));
 		try {
-			awaitReady(port2, restarted, work.resolve("second.log"));
+			awaitOk(restarted, port2, "/cds-services", Duration.ofSeconds(120), work.resolve("second.log"));
 			assertThat(Files.readString(dataDir.resolve(PatientHasher.KEY_FILE))).as("the same patient hash key")
 				.isEqualTo(keyBefore);
 			List<Item> missing = new ArrayList<>();
@@ -224,60 +219,11 @@ class FeedbackDurabilityIT {
 		return cards;
 	}
 
-	private static Process start(Path jar, int port, Path dataDir, Path log) throws IOException {
-		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-		return new ProcessBuilder(java.toString(), "-jar", jar.toString(), "--server.port=" + port,
-				"--myositis-cds.feedback.data-dir=" + dataDir, "--myositis-cds.knowledge.warm-up=false",
-				"--myositis-cds.public-base-url=http://localhost:" + port, "--management.server.port=0",
+	private static Process start(int port, Path dataDir, Path log) throws IOException {
+		return PackagedService.start(List.of(), List.of("--server.port=" + port, "--myositis-cds.feedback.data-dir=" + dataDir,
+				"--myositis-cds.knowledge.warm-up=false", "--myositis-cds.public-base-url=http://localhost:" + port,
+				"--management.server.port=0",
 				// Durability is under test here, not security (SecurityTests covers that).
-				"--myositis-cds.security.allow-unauthenticated=true")
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
-	}
-
-	private void awaitReady(int port, Process process, Path log) throws IOException, InterruptedException {
-		Instant deadline = Instant.now().plusSeconds(120);
-		while (Instant.now().isBefore(deadline)) {
-			if (!process.isAlive()) {
-				throw new AssertionError("The service exited at start:\n" + tail(log));
-			}
-			try {
-				if (get(port, "/cds-services").statusCode() == 200) {
-					return;
-				}
-			}
-			catch (IOException e) {
-				// not listening yet
-			}
-			Thread.sleep(200);
-		}
-		throw new AssertionError("The service did not start within 120 s:\n" + tail(log));
-	}
-
-	private static String tail(Path log) throws IOException {
-		List<String> lines = Files.readAllLines(log);
-		return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-	}
-
-	private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-		return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-			.timeout(Duration.ofSeconds(10))
-			.GET()
-			.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private HttpResponse<String> post(int port, String path, String body) throws IOException, InterruptedException {
-		return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-			.timeout(Duration.ofSeconds(10))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
+				"--myositis-cds.security.allow-unauthenticated=true"), log);
 	}
 }
