@@ -1,6 +1,7 @@
 package org.myositiscds.cql;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -48,6 +49,14 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 	private final Map<String, Map<Resource, Object>> pathValues = new HashMap<>();
 
 	private final Map<String, Map<Resource, List<Code>>> codesByPath = new HashMap<>();
+
+	/**
+	 * By context path and patient, then by resource: whether it belongs to the context, decided once.
+	 * The libraries retrieve Observations by value set, one retrieve per test, and reading each
+	 * resource's subject reference again for each of them (HAPI parses it at every read) cost more
+	 * than the value-set lookups.
+	 */
+	private final Map<List<Object>, Map<Resource, Boolean>> inContext = new HashMap<>();
 
 	private record RetrieveKey(String context, String contextPath, Object contextValue, String dataType,
 			String codePath, List<String> codes, String valueSet) {
@@ -98,8 +107,11 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 				valueSet);
 		return answers.computeIfAbsent(key, k -> {
 			List<Object> found = new ArrayList<>();
+			Map<Resource, Boolean> decided = inContext.computeIfAbsent(
+					Arrays.asList(context, contextPath, contextValue), c -> new IdentityHashMap<>());
 			for (Resource resource : resourcesByType.getOrDefault(dataType, List.of())) {
-				if (belongsToContext(resource, dataType, context, contextPath, contextValue)
+				if (decided.computeIfAbsent(resource,
+						r -> belongsToContext(r, dataType, context, contextPath, contextValue))
 						&& hasCode(resource, codePath, codes, valueSet)) {
 					found.add(resource);
 				}
