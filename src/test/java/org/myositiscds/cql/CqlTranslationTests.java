@@ -73,6 +73,26 @@ class CqlTranslationTests {
 	}
 
 	@Test
+	void aMedicationRecordRetrievedByValueSetIsRefused(@TempDir Path folder) throws IOException {
+		Files.writeString(folder.resolve("Joined.cql"), """
+				library Joined version '1.0.0'
+				using FHIR version '4.0.1'
+				include FHIRHelpers version '4.0.1' called FHIRHelpers
+				valueset "Rituximab": 'https://fhir.myositis-cds.org/ValueSet/rituximab'
+				context Patient
+				define "Rituximab Orders":
+				  [MedicationRequest: "Rituximab"]
+				define "Rituximab Orders Read Once":
+				  [MedicationRequest] Request where Request.medication in "Rituximab"
+				""");
+		CqlTranslation.Result result = CqlTranslation.translateFolder(folder);
+		assertThat(result.diagnostics()).filteredOn(d -> d.severity().equals("error")).singleElement().satisfies(d -> {
+			assertThat(d.line()).isEqualTo(7);
+			assertThat(d.message()).contains("compares every MedicationRequest with every Medication");
+		});
+	}
+
+	@Test
 	void aRuleCardNotDecidedByItsAppliesDefinitionIsRefused(@TempDir Path folder) throws IOException {
 		Files.writeString(folder.resolve("Rules.cql"), """
 				library Rules version '1.0.0'
