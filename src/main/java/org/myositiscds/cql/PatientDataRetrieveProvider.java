@@ -20,6 +20,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.opencds.cqf.cql.engine.model.ModelResolver;
 import org.opencds.cqf.cql.engine.retrieve.RetrieveProvider;
 import org.opencds.cqf.cql.engine.runtime.Code;
+import org.myositiscds.cql.ValueSetTerminology.LookupCode;
 import org.opencds.cqf.cql.engine.runtime.Interval;
 
 /**
@@ -48,7 +49,7 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 	/** By path, then by resource: what the path gives, read once. */
 	private final Map<String, Map<Resource, Object>> pathValues = new HashMap<>();
 
-	private final Map<String, Map<Resource, List<Code>>> codesByPath = new HashMap<>();
+	private final Map<String, Map<Resource, List<LookupCode>>> codesByPath = new HashMap<>();
 
 	/**
 	 * By context path and patient, then by resource: whether it belongs to the context, decided once.
@@ -159,14 +160,14 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 		if (codePath == null || (codes == null && valueSet == null)) {
 			return true;
 		}
-		List<Code> resourceCodes = codesByPath.computeIfAbsent(codePath, p -> new IdentityHashMap<>())
+		List<LookupCode> resourceCodes = codesByPath.computeIfAbsent(codePath, p -> new IdentityHashMap<>())
 			.computeIfAbsent(resource, r -> codesOf(pathValue(r, codePath)));
 		if (valueSet != null) {
 			return terminology.containsAny(valueSet, resourceCodes);
 		}
 		for (Code wanted : codes) {
-			for (Code code : resourceCodes) {
-				if (Objects.equals(wanted.getCode(), code.getCode()) && Objects.equals(wanted.getSystem(), code.getSystem())) {
+			for (LookupCode code : resourceCodes) {
+				if (Objects.equals(wanted.getCode(), code.code()) && Objects.equals(wanted.getSystem(), code.system())) {
 					return true;
 				}
 			}
@@ -174,8 +175,8 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 		return false;
 	}
 
-	private static List<Code> codesOf(Object value) {
-		List<Code> codes = new ArrayList<>();
+	private static List<LookupCode> codesOf(Object value) {
+		List<LookupCode> codes = new ArrayList<>();
 		if (value instanceof CodeableConcept concept) {
 			concept.getCoding().forEach(coding -> codes.add(code(coding)));
 		}
@@ -188,7 +189,7 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 		return codes;
 	}
 
-	private static Code code(Coding coding) {
-		return new Code().withSystem(coding.getSystem()).withCode(coding.getCode());
+	private static LookupCode code(Coding coding) {
+		return LookupCode.of(new Code().withSystem(coding.getSystem()).withCode(coding.getCode()));
 	}
 }

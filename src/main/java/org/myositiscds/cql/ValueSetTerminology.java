@@ -84,7 +84,7 @@ public final class ValueSetTerminology implements TerminologyProvider {
 			}
 			include.getConcept().forEach(concept -> {
 				concepts.add(new Code().withSystem(system).withCode(concept.getCode()).withDisplay(concept.getDisplay()));
-				members.add(key(system, normalise(system, concept.getCode())));
+				members.add(memberKey(system, normalise(system, concept.getCode())));
 			});
 			for (ConceptSetFilterComponent filter : include.getFilter()) {
 				categories.add(icd10CmCategory(valueSet.getUrl(), system, filter));
@@ -112,10 +112,25 @@ public final class ValueSetTerminology implements TerminologyProvider {
 		return valueSets.keySet();
 	}
 
+	/**
+	 * A coding as the value-set lookup reads it, with its member key built once: a retrieve looks
+	 * each resource's codings up in one value set after another, and building the key at every
+	 * lookup was a sixteenth of a long record's call.
+	 */
+	public record LookupCode(String system, String code, String key) {
+
+		public static LookupCode of(Code code) {
+			String system = code.getSystem();
+			String value = code.getCode();
+			return new LookupCode(system, value,
+					system == null || value == null ? null : memberKey(system, normalise(system, value)));
+		}
+	}
+
 	/** Whether any coding of the list is in the value set. */
-	public boolean containsAny(String valueSetUrl, Iterable<Code> codes) {
+	public boolean containsAny(String valueSetUrl, List<LookupCode> codes) {
 		Definition valueSet = definition(valueSetUrl);
-		for (Code code : codes) {
+		for (LookupCode code : codes) {
 			if (contains(valueSet, code)) {
 				return true;
 			}
@@ -133,7 +148,7 @@ public final class ValueSetTerminology implements TerminologyProvider {
 
 	@Override
 	public boolean in(Code code, ValueSetInfo valueSet) {
-		return contains(definition(valueSet.getId()), code);
+		return contains(definition(valueSet.getId()), LookupCode.of(code));
 	}
 
 	/**
@@ -158,18 +173,18 @@ public final class ValueSetTerminology implements TerminologyProvider {
 			.findFirst().orElse(null);
 	}
 
-	private static boolean contains(Definition valueSet, Code code) {
-		if (code.getSystem() == null || code.getCode() == null) {
+	private static boolean contains(Definition valueSet, LookupCode code) {
+		if (code.key() == null) {
 			return false;
 		}
-		String normalised = normalise(code.getSystem(), code.getCode());
-		if (valueSet.members().contains(key(code.getSystem(), normalised))) {
+		if (valueSet.members().contains(code.key())) {
 			return true;
 		}
-		if (valueSet.icd10CmCategories().isEmpty() || !ICD_10_CM.equals(code.getSystem())
-				|| !ICD_10_CM_CODE.matcher(code.getCode().trim().toUpperCase(Locale.ROOT)).matches()) {
+		if (valueSet.icd10CmCategories().isEmpty() || !ICD_10_CM.equals(code.system())
+				|| !ICD_10_CM_CODE.matcher(code.code().trim().toUpperCase(Locale.ROOT)).matches()) {
 			return false;
 		}
+		String normalised = normalise(code.system(), code.code());
 		for (int length = ICD_10_CM_CATEGORY_LENGTH; length <= normalised.length(); length++) {
 			if (valueSet.icd10CmCategories().contains(normalised.substring(0, length))) {
 				return true;
@@ -191,7 +206,7 @@ public final class ValueSetTerminology implements TerminologyProvider {
 		return ICD_10_CM.equals(system) ? code.trim().toUpperCase(Locale.ROOT).replace(".", "") : code;
 	}
 
-	private static String key(String system, String code) {
+	private static String memberKey(String system, String code) {
 		return system + "|" + code;
 	}
 }

@@ -7,6 +7,7 @@ import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Resource;
 import org.myositiscds.cql.ValueSetTerminology;
+import org.myositiscds.cql.ValueSetTerminology.LookupCode;
 import org.myositiscds.knowledge.ServiceDefinition;
 import org.opencds.cqf.cql.engine.runtime.Code;
 
@@ -52,8 +53,8 @@ final class DraftTriggers {
 	}
 
 	private static boolean inAny(CodeableConcept concept, List<String> valueSets, ValueSetTerminology terminology) {
-		List<Code> codes = concept.getCoding().stream()
-			.map(coding -> new Code().withSystem(coding.getSystem()).withCode(coding.getCode()))
+		List<LookupCode> codes = concept.getCoding().stream()
+			.map(coding -> LookupCode.of(new Code().withSystem(coding.getSystem()).withCode(coding.getCode())))
 			.toList();
 		return valueSets.stream().anyMatch(valueSet -> terminology.containsAny(valueSet, codes));
 	}
