@@ -131,7 +131,7 @@ final class LoadGenerator {
 				report.closedLoopHeader();
 				String[] countsAndSeconds = saturation.split("x");
 				for (String clients : countsAndSeconds[0].split(",")) {
-					report.closedLoop(closedLoop(client, load, process, Integer.parseInt(clients),
+					report.closedLoop(closedLoop(process, Integer.parseInt(clients),
 							Duration.ofSeconds(Long.parseLong(countsAndSeconds[1])), bodies));
 				}
 			}
@@ -172,6 +172,7 @@ final class LoadGenerator {
 			throws IOException, InterruptedException {
 		Map<String, Integer> statuses = new TreeMap<>();
 		Map<String, Integer> rules = new TreeMap<>();
+		Map<String, Integer> scanned = new TreeMap<>();
 		int cards = 0;
 		for (byte[] body : bodies) {
 			HttpResponse<byte[]> response = client.send(load.request(body), HttpResponse.BodyHandlers.ofByteArray());
@@ -180,6 +181,12 @@ final class LoadGenerator {
 				rules.merge(card.path("extension").path("myositis-cds.rule").asString(), 1, Integer::sum);
 				cards++;
 			}
+			KeepAliveClient.cards(response.body(), response.body().length, scanned);
+		}
+		// The closed loop counts cards by scanning the answer, not parsing it: the two must agree here.
+		if (!scanned.equals(rules)) {
+			throw new IllegalStateException("The closed loop's card count %s differs from the parsed answers' %s"
+				.formatted(scanned, rules));
 		}
 		report.line("One call per patient: %s; %.1f cards per call; cards by rule: %s".formatted(statuses,
 				cards / (double) bodies.size(), rules));
@@ -210,14 +217,19 @@ final class LoadGenerator {
 		}
 	}
 
-	record ClosedLoopRun(int clients, long ok, long failed, Map<String, Long> failures, Histogram latency, Duration elapsed,
+	record ClosedLoopRun(int clients, long ok, long cards, long failed, Map<String, Long> failures, Histogram latency, Duration elapsed,
 			ResourceUse use) {
 	}
 
-	private static ClosedLoopRun closedLoop(HttpClient client, OpenLoop load, ServiceProcess process, int clients,
-			Duration duration, List<byte[]> bodies) throws Exception {
+	private static ClosedLoopRun closedLoop(ServiceProcess process, int clients, Duration duration, List<byte[]> bodies)
+			throws Exception {
+		URI target = process.uri("/cds-services/" + SERVICE);
+		// Whole requests, head and body, are built before the clock starts: the generator's CPU in the
+		// timed loop is writing them and reading the answers.
+		List<byte[]> requests = bodies.stream().map(body -> KeepAliveClient.post(target, body)).toList();
 		Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
 		AtomicLong ok = new AtomicLong();
+		AtomicLong cards = new AtomicLong();
 		AtomicLong failed = new AtomicLong();
 		AtomicLong next = new AtomicLong();
 		Map<String, Long> failures = new java.util.concurrent.ConcurrentHashMap<>();
@@ -227,30 +239,32 @@ final class LoadGenerator {
 			List<Thread> threads = new ArrayList<>();
 			for (int c = 0; c < clients; c++) {
 				Thread thread = new Thread(() -> {
-					while (System.nanoTime() < end) {
-						byte[] body = bodies.get((int) (next.getAndIncrement() % bodies.size()));
-						long sent = System.nanoTime();
-						try {
-							int status = client.send(load.request(body), HttpResponse.BodyHandlers.discarding()).statusCode();
-							if (status == 200) {
-								ok.incrementAndGet();
-								synchronized (latency) {
-									latency.recordValue(Math.min(latency.getHighestTrackableValue(), (System.nanoTime() - sent) / 1000));
+					try (KeepAliveClient client = new KeepAliveClient(target)) {
+						while (System.nanoTime() < end) {
+							byte[] request = requests.get((int) (next.getAndIncrement() % requests.size()));
+							long sent = System.nanoTime();
+							try {
+								KeepAliveClient.Response response = client.send(request);
+								if (response.status() == 200) {
+									ok.incrementAndGet();
+									cards.addAndGet(response.cards());
+									synchronized (latency) {
+										latency.recordValue(Math.min(latency.getHighestTrackableValue(), (System.nanoTime() - sent) / 1000));
+									}
+								}
+								else {
+									failed.incrementAndGet();
+									failures.merge("HTTP " + response.status(), 1L, Long::sum);
 								}
 							}
-							else {
+							catch (IOException | RuntimeException e) {
 								failed.incrementAndGet();
-								failures.merge("HTTP " + status, 1L, Long::sum);
+								failures.merge(OpenLoop.describe(e), 1L, Long::sum);
 							}
 						}
-						catch (IOException e) {
-							failed.incrementAndGet();
-							failures.merge(OpenLoop.describe(e), 1L, Long::sum);
-						}
-						catch (InterruptedException e) {
-							Thread.currentThread().interrupt();
-							return;
-						}
+					}
+					catch (IOException closing) {
+						// Closing a connection after the run loses nothing that was counted.
 					}
 				}, "closed-loop-" + c);
 				thread.start();
@@ -259,8 +273,8 @@ final class LoadGenerator {
 			for (Thread thread : threads) {
 				thread.join();
 			}
-			return new ClosedLoopRun(clients, ok.get(), failed.get(), new TreeMap<>(failures), latency, Duration.ofNanos(System.nanoTime() - start),
-					sampler.use());
+			return new ClosedLoopRun(clients, ok.get(), cards.get(), failed.get(), new TreeMap<>(failures), latency,
+					Duration.ofNanos(System.nanoTime() - start), sampler.use());
 		}
 	}
 
@@ -456,8 +470,8 @@ final class LoadGenerator {
 			text.append("Latency from the intended send time (coordinated-omission corrected); in brackets, "
 					+ "from the actual send.\n\n");
 			text.append("| rate | due | sent | ok | errors | achieved | p50 | p90 | p99 | p99.9 | max | service CPU | "
-					+ "CPU per call | generator CPU | max RSS | load avg before → after |\n");
-			text.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+					+ "CPU per call | generator CPU | generator CPU per call | max RSS | load avg before → after |\n");
+			text.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		}
 
 		void phase(PhaseRun run) {
@@ -476,15 +490,16 @@ final class LoadGenerator {
 		}
 
 		void closedLoopHeader() {
-			text.append("| clients | ok | errors | throughput | p50 | p90 | p99 | p99.9 | max | service CPU | CPU per call | "
-					+ "generator CPU | max RSS | load avg before → after |\n");
-			text.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+			text.append("| clients | ok | errors | throughput | cards per call | p50 | p90 | p99 | p99.9 | max | service CPU | "
+					+ "CPU per call | generator CPU | generator CPU per call | max RSS | load avg before → after |\n");
+			text.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		}
 
 		void closedLoop(ClosedLoopRun run) {
 			double seconds = run.elapsed().toNanos() / 1e9;
-			text.append("| %d | %d | %s | %.1f/s |".formatted(run.clients(), run.ok(),
-					run.failed() == 0 ? "0" : run.failed() + " " + run.failures(), run.ok() / seconds));
+			text.append("| %d | %d | %s | %.1f/s | %.2f |".formatted(run.clients(), run.ok(),
+					run.failed() == 0 ? "0" : run.failed() + " " + run.failures(), run.ok() / seconds,
+					run.ok() == 0 ? 0 : run.cards() / (double) run.ok()));
 			for (double percentile : PERCENTILES) {
 				text.append(" %s |".formatted(millis(run.latency().getValueAtPercentile(percentile))));
 			}
@@ -496,6 +511,7 @@ final class LoadGenerator {
 			text.append(" %.0f %% |".formatted(100.0 * use.serviceCpu().toMillis() / 1000 / seconds));
 			text.append(" %.1f ms |".formatted(calls == 0 ? 0 : use.serviceCpu().toMillis() / (double) calls));
 			text.append(" %.0f %% |".formatted(100.0 * use.generatorCpu().toMillis() / 1000 / seconds));
+			text.append(" %.2f ms |".formatted(calls == 0 ? 0 : use.generatorCpu().toMillis() / (double) calls));
 			text.append(" %s | %s → %s |\n".formatted(megabytes(use.maxResidentKb()), use.loadBefore(), use.loadAfter()));
 		}
 
