@@ -47,13 +47,13 @@ public final class FhirDateCheck {
 	private static final BaseRuntimeChildDefinition PRIMITIVE_EXTENSIONS = ((BaseRuntimeElementCompositeDefinition<?>) FHIR
 		.getElementDefinition(org.hl7.fhir.r4.model.Coding.class)).getChildByName("extension");
 
-	private static final Pattern DATE = Pattern
+	static final Pattern DATE = Pattern
 		.compile(YEAR + "(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?");
 
-	private static final Pattern DATE_TIME = Pattern
+	static final Pattern DATE_TIME = Pattern
 		.compile(YEAR + "(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T" + TIME + ZONE + "?)?)?)?");
 
-	private static final Pattern INSTANT = Pattern
+	static final Pattern INSTANT = Pattern
 		.compile(YEAR + "-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T" + TIME + ZONE);
 
 	private FhirDateCheck() {
