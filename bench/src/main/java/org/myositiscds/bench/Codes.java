@@ -8,6 +8,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.myositiscds.PatientScenario;
 import org.myositiscds.cql.ValueSetTerminology;
+import org.myositiscds.cql.ValueSetTerminology.LookupCode;
 import org.opencds.cqf.cql.engine.runtime.Code;
 
 /**
@@ -67,7 +68,7 @@ final class Codes {
 	}
 
 	private static boolean known(String system, String code) {
-		List<Code> coding = List.of(new Code().withSystem(system).withCode(code));
+		List<LookupCode> coding = List.of(LookupCode.of(new Code().withSystem(system).withCode(code)));
 		return FROM_TERMINOLOGY_REFERENCE.contains(system + "|" + code)
 				|| TERMINOLOGY.valueSetUrls().stream().anyMatch(url -> TERMINOLOGY.containsAny(url, coding));
 	}
