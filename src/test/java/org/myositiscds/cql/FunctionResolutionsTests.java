@@ -67,7 +67,7 @@ class FunctionResolutionsTests {
 		return new PatientData(patient, List.<Resource>of(hbsag));
 	}
 
-	/** "Final Results" gives each result as a tuple of "Coded Final Results", the Observation in "observation". */
+	/** "Final Results" gives each result as a tuple with its times, the Observation in "observation". */
 	@SuppressWarnings("unchecked")
 	static List<String> ids(Map<String, Object> values) {
 		return ((List<Tuple>) values.get("HBsAg Results")).stream()
