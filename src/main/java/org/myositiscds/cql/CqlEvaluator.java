@@ -53,11 +53,10 @@ public final class CqlEvaluator {
 	private final Semaphore evaluations = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
 
 	public CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, FhirContext fhirContext) {
-		// Building the R4 model resolver scans every FHIR type (over a second): once per process.
-		this(libraries, terminology, new CachingModelResolverDecorator(new SplitPathModelResolver(fhirContext)));
+		this(libraries, terminology, modelResolver(fhirContext));
 	}
 
-	private CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, ModelResolver modelResolver) {
+	public CqlEvaluator(CompiledLibraries libraries, ValueSetTerminology terminology, ModelResolver modelResolver) {
 		this.libraries = libraries;
 		this.terminology = terminology;
 		this.modelResolver = modelResolver;
@@ -66,6 +65,14 @@ public final class CqlEvaluator {
 		if (!missing.isEmpty()) {
 			throw new IllegalStateException("The CQL names value sets that fhir-resources/ does not define: " + missing);
 		}
+	}
+
+	/**
+	 * How the engine reads FHIR R4 data. Building it scans every FHIR type (over a second), so a
+	 * process builds it once; it holds nothing of the libraries or value sets.
+	 */
+	public static ModelResolver modelResolver(FhirContext fhirContext) {
+		return new CachingModelResolverDecorator(new SplitPathModelResolver(fhirContext));
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -56,26 +57,49 @@ public final class KnowledgeBase {
 	}
 
 	/**
-	 * The knowledge built into the jar, at the configured locations. Reading the ELM and value
-	 * sets and building the engine's model resolver take seconds of CPU, so they run on a thread
-	 * of their own while the rest of the application starts; the first {@link #current()} waits
-	 * for them.
+	 * The engine over the ELM and value sets built into the jar, at these locations, being read.
+	 * Reading the ELM, reading the value sets and building the model resolver take seconds of CPU
+	 * in a cold JVM and need nothing of each other, so each runs on a thread of its own while the
+	 * rest of the application starts.
 	 */
+	public record EngineReading(String elm, String valueSets, CompletableFuture<CqlEvaluator> engine) {
+
+		public static EngineReading start(FhirContext fhirContext, String elm, String valueSets) {
+			var libraries = CompletableFuture.supplyAsync(() -> CompiledLibraries.fromLocation(elm), LOADERS);
+			var terminology = CompletableFuture.supplyAsync(() -> ValueSetTerminology.fromLocation(fhirContext, valueSets), LOADERS);
+			var modelResolver = CompletableFuture.supplyAsync(() -> CqlEvaluator.modelResolver(fhirContext), LOADERS);
+			return new EngineReading(elm, valueSets, CompletableFuture.allOf(libraries, terminology, modelResolver)
+				.thenApply(all -> new CqlEvaluator(libraries.join(), terminology.join(), modelResolver.join())));
+		}
+	}
+
+	private static final Executor LOADERS = task -> {
+		Thread loader = new Thread(task, "knowledge-loader");
+		loader.setDaemon(true);
+		loader.start();
+	};
+
+	/** The knowledge built into the jar, at the configured locations; the first {@link #current()} waits for it. */
 	public static KnowledgeBase fromJar(FhirContext fhirContext, JsonMapper jsonMapper, Clock clock, String elm,
 			String valueSets, String services, String cql) {
-		CompletableFuture<Knowledge> loading = CompletableFuture.supplyAsync(() -> {
-			CqlEvaluator evaluator = new CqlEvaluator(CompiledLibraries.fromLocation(elm),
-					ValueSetTerminology.fromLocation(fhirContext, valueSets), fhirContext);
+		return fromJar(EngineReading.start(fhirContext, elm, valueSets), fhirContext, jsonMapper, clock, services, cql);
+	}
+
+	/** The knowledge built into the jar, over an engine already being read. */
+	public static KnowledgeBase fromJar(EngineReading reading, FhirContext fhirContext, JsonMapper jsonMapper, Clock clock,
+			String services, String cql) {
+		long start = System.nanoTime();
+		CompletableFuture<Knowledge> loading = reading.engine().thenApplyAsync(evaluator -> {
 			// The build already ran the prefetch and trigger lints on exactly this knowledge
 			// (PrefetchLintTests, TriggerLintTests).
-			return new Knowledge(evaluator, ServiceCatalog.fromLocation(services, jsonMapper, evaluator.libraries().names(),
-					evaluator.libraries()::integerParameterDefault),
+			Knowledge knowledge = new Knowledge(evaluator, ServiceCatalog.fromLocation(services, jsonMapper,
+					evaluator.libraries().names(), evaluator.libraries()::integerParameterDefault),
 					GuidancePages.fromLocation(cql), "jar", clock.instant());
-		}, task -> {
-			Thread loader = new Thread(task, "knowledge-loader");
-			loader.setDaemon(true);
-			loader.start();
-		});
+			log.info("Knowledge read from the jar ({} ms after the service asked for it): libraries {}, {} services",
+					(System.nanoTime() - start) / 1_000_000, evaluator.libraries().names(),
+					knowledge.services().services().size());
+			return knowledge;
+		}, LOADERS);
 		return new KnowledgeBase(fhirContext, jsonMapper, clock, null, loading);
 	}
 

@@ -48,13 +48,16 @@ class KnowledgeConfiguration {
 	 */
 	@Bean
 	KnowledgeBase knowledgeBase(FhirContext fhirContext, JsonMapper jsonMapper, Clock clock,
-			MyositisCdsProperties properties) {
+			MyositisCdsProperties properties, ObjectProvider<KnowledgeBase.EngineReading> earlyReading) {
 		MyositisCdsProperties.Knowledge knowledge = properties.knowledge();
 		if (!knowledge.watch().isBlank()) {
 			return KnowledgeBase.fromFolder(fhirContext, jsonMapper, clock, Path.of(knowledge.watch()));
 		}
-		return KnowledgeBase.fromJar(fhirContext, jsonMapper, clock, knowledge.elm(), knowledge.valueSets(),
-				knowledge.services(), knowledge.cql());
+		KnowledgeBase.EngineReading reading = earlyReading.getIfAvailable();
+		if (reading == null || !reading.elm().equals(knowledge.elm()) || !reading.valueSets().equals(knowledge.valueSets())) {
+			reading = KnowledgeBase.EngineReading.start(fhirContext, knowledge.elm(), knowledge.valueSets());
+		}
+		return KnowledgeBase.fromJar(reading, fhirContext, jsonMapper, clock, knowledge.services(), knowledge.cql());
 	}
 
 	@Bean(destroyMethod = "close")

@@ -51,7 +51,9 @@ class WarmUp implements SmartInitializingSingleton {
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		long waitStart = System.nanoTime();
 		List<ServiceDefinition> services = List.copyOf(knowledgeBase.current().services().services());
+		long waited = (System.nanoTime() - waitStart) / 1_000_000;
 		if (!properties.knowledge().warmUp()) {
 			return;
 		}
@@ -70,7 +72,8 @@ class WarmUp implements SmartInitializingSingleton {
 			examples.forEach((serviceId, example) -> jsonMapper.writeValueAsBytes(
 					Map.of("cards", invoker.rehearse(serviceId, example))));
 		}
-		log.info("Warmed up {} services in {} rounds, {} ms", examples.size(), rounds, (System.nanoTime() - start) / 1_000_000);
+		log.info("Warmed up {} services in {} rounds, {} ms (after {} ms waiting for the knowledge)", examples.size(), rounds,
+				(System.nanoTime() - start) / 1_000_000, waited);
 	}
 
 	/** Each service's example request by service id, once warmed up; none without the warm-up. */

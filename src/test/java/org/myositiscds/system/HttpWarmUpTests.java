@@ -24,7 +24,7 @@ import org.springframework.test.context.bean.override.mockito.MockReset;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 /**
- * The start-up's calls through the service's own port: made before readiness, in production
+ * The start-up's call through the service's own port: made before readiness, in production
  * (no call passes without a JWT), recorded and measured nowhere, and no way in afterwards.
  */
 @CdsServiceTest(properties = { "myositis-cds.security.allow-unauthenticated=false",
@@ -71,9 +71,9 @@ class HttpWarmUpTests {
 	int managementPort;
 
 	@Test
-	void everyExampleWentThroughThePortBeforeTheServiceSaidItWasReadyWithoutAJwt() {
+	void anExampleWentThroughThePortBeforeTheServiceSaidItWasReadyWithoutAJwt() {
 		assertThat(warmUp.examples()).containsKey(SIGN).hasSize(6);
-		assertThat(ReadinessWatch.rehearsalsWhenReady).isEqualTo(warmUp.examples().size());
+		assertThat(ReadinessWatch.rehearsalsWhenReady).isEqualTo(1);
 		assertThat(ReadinessWatch.closedWhenReady).isTrue();
 	}
 

@@ -42,9 +42,11 @@ class SpringAotStartIT {
 			PackagedService.awaitOk(service, managementPort, "/actuator/health/readiness", Duration.ofSeconds(180), log);
 			String started = Files.readString(log);
 			assertThat(started).as("started from the generated bean definitions").contains("Starting AOT-processed");
-			// The warm-up sends every service's example through the HTTP port and warns of any answer but 200.
+			// The warm-up evaluates every service's example (a failure stops the start), then sends one
+			// through the HTTP port and warns of any answer but 200.
 			assertThat(started).as("every service answered its example in the generated context")
-				.contains("HTTP warm-up: " + hookIds().size() + " calls")
+				.contains("Warmed up " + hookIds().size() + " services")
+				.containsPattern("HTTP warm-up: \\S+ through port " + port)
 				.doesNotContain("HTTP warm-up failed")
 				.doesNotContainPattern("HTTP warm-up: \\S+ answered");
 
