@@ -22,7 +22,7 @@ class EarlyKnowledgeReading implements ApplicationContextInitializer<Configurabl
 			return;
 		}
 		MyositisCdsProperties.Knowledge knowledge = Binder.get(context.getEnvironment())
-			.bindOrCreate("myositis-cds", MyositisCdsProperties.class).knowledge();
+			.bindOrCreate("myositis-cds.knowledge", MyositisCdsProperties.Knowledge.class);
 		if (knowledge.watch().isBlank()) {
 			context.getBeanFactory().registerSingleton("earlyKnowledgeReading",
 					KnowledgeBase.EngineReading.start(FhirContext.forR4Cached(), knowledge.elm(), knowledge.valueSets()));
