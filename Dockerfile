@@ -22,12 +22,14 @@ WORKDIR /app
 COPY --from=build /src/target/myositis-cds.jar /tmp/myositis-cds.jar
 RUN java -Djarmode=tools -jar /tmp/myositis-cds.jar extract --destination /app/jar && rm /tmp/myositis-cds.jar
 # Training run: the service starts as in production (knowledge loaded, every service's example
-# evaluated by the warm-up), stops once started, and the JVM writes the cache.
-RUN java -Xmx224m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:AOTCacheOutput=/app/myositis-cds.aot -Dspring.aot.enabled=true \
-      -Dspring.context.exit=onRefresh \
+# evaluated by the warm-up, one sent through the HTTP port), is stopped once ready, and the JVM
+# writes the cache as it exits (bin/training-run).
+COPY bin/training-run /tmp/training-run
+RUN /tmp/training-run 8081 java -Xmx224m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 \
+      -XX:AOTCacheOutput=/app/myositis-cds.aot -Dspring.aot.enabled=true \
       -jar /app/jar/myositis-cds.jar --myositis-cds.feedback.data-dir=/tmp/training \
       --myositis-cds.public-base-url=http://localhost:8080 \
-    && rm -rf /tmp/training
+    && rm -rf /tmp/training /tmp/training-run
 USER 10001
 ENV MYOSITIS_CDS_FEEDBACK_DATA_DIR=/app/data
 EXPOSE 8080

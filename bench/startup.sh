@@ -17,8 +17,8 @@
 # -x: the jar extracted first (`-Djarmode=tools extract`, as the Dockerfile runs it): plain jars on the
 #     class path instead of the launcher's nested jars.
 # -a: JDK 25's ahead-of-time cache, as the Dockerfile builds it: the jar is extracted (the cache needs
-#     plain jars on the class path), one training run writes the cache (stopped once the context is
-#     refreshed, after the warm-up; not counted), then every run starts with it. Same JVM options in both.
+#     plain jars on the class path), one training run writes the cache (bin/training-run: stopped once
+#     ready, after the warm-ups; not counted), then every run starts with it. Same JVM options in both.
 # -c: class-data sharing for the application's classes (AppCDS, JDK 13 and newer), as README's optional step:
 #     the jar extracted, one training run writes the archive (-XX:ArchiveClassesAtExit), then every run
 #     maps it (-XX:SharedArchiveFile).
@@ -101,10 +101,8 @@ train() { # the option that writes the file, the option that reads it, the file
 	port=$((20000 + RANDOM % 20000))
 	training_start=$(now_ms)
 	# shellcheck disable=SC2046
-	if ! "$java" "${jvm_options[@]}" "$1=$3" -Dspring.context.exit=onRefresh \
-		-jar "$jar" $(service_args "$port" "$work/training") > "$work/training.log" 2>&1; then
-		echo "the training run failed; its log:" >&2
-		tail -20 "$work/training.log" >&2
+	if ! "$root/bin/training-run" $((port + 1)) "$java" "${jvm_options[@]}" "$1=$3" \
+		-jar "$jar" $(service_args "$port" "$work/training"); then
 		exit 1
 	fi
 	echo "$(basename "$3"): $(du -m "$3" | cut -f1) MB, training run $(( ($(now_ms) - training_start) / 1000 )) s"
