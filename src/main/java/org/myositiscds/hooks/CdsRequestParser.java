@@ -143,9 +143,20 @@ public final class CdsRequestParser {
 
 	/**
 	 * A JSON object inside the body, by its bytes, with its top-level {@code resourceType} ("" if not a
-	 * string), and where it is a Bundle, the entries (start and end) whose resource no retrieve can return.
+	 * string), and where it is a Bundle, the entries whose resource is of a type the scope filters.
 	 */
-	private record Embedded(int start, int end, String resourceType, List<int[]> unread) {
+	private record Embedded(int start, int end, String resourceType, List<Coded> filtered) {
+	}
+
+	/**
+	 * An entry, by its bytes, whose resource is of a type the scope filters, with the codings of its
+	 * {@code code}: whether any retrieve can return it is asked only when the prefetch is read.
+	 */
+	private record Coded(int start, int end, String type, List<LookupCode> codes) {
+	}
+
+	/** A resource's type and the codings of its {@code code}. */
+	private record ResourceCodes(String type, List<LookupCode> codes) {
 	}
 
 	/**
@@ -261,27 +272,27 @@ public final class CdsRequestParser {
 	private static Embedded embedded(JsonParser parser, RetrieveScope scope) {
 		int start = offset(parser);
 		String resourceType = null;
-		List<int[]> unread = new ArrayList<>();
+		List<Coded> filtered = new ArrayList<>();
 		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 			JsonToken value = parser.nextToken();
 			if (name.equals("resourceType")) {
 				resourceType = value == JsonToken.VALUE_STRING ? parser.getString() : "";
 			}
 			else if (name.equals("entry") && value == JsonToken.START_ARRAY && scope != RetrieveScope.EVERYTHING) {
-				unreadEntries(parser, scope, unread);
+				filteredEntries(parser, scope, filtered);
 				continue;
 			}
 			parser.skipChildren();
 		}
-		return new Embedded(start, offset(parser) + 1, resourceType, "Bundle".equals(resourceType) ? unread : List.of());
+		return new Embedded(start, offset(parser) + 1, resourceType, "Bundle".equals(resourceType) ? filtered : List.of());
 	}
 
 	private static int offset(JsonParser parser) {
 		return (int) parser.currentTokenLocation().getByteOffset();
 	}
 
-	/** Adds the entries of the array the parser is at whose resource no retrieve can return; the parser is left at its end. */
-	private static void unreadEntries(JsonParser parser, RetrieveScope scope, List<int[]> unread) {
+	/** Adds the entries of the array the parser is at whose resource is of a type the scope filters; the parser is left at its end. */
+	private static void filteredEntries(JsonParser parser, RetrieveScope scope, List<Coded> filtered) {
 		for (JsonToken entry = parser.nextToken(); entry != JsonToken.END_ARRAY; entry = parser.nextToken()) {
 			if (entry != JsonToken.START_OBJECT) {
 				parser.skipChildren();
@@ -289,27 +300,27 @@ public final class CdsRequestParser {
 			}
 			int start = offset(parser);
 			int resources = 0;
-			boolean neverRetrieved = false;
+			ResourceCodes resource = null;
 			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 				JsonToken value = parser.nextToken();
 				if (name.equals("resource")) {
 					resources++;
-					neverRetrieved = value == JsonToken.START_OBJECT && neverRetrieved(parser, scope);
+					resource = value == JsonToken.START_OBJECT ? coded(parser, scope) : null;
 				}
 				parser.skipChildren();
 			}
-			if (resources == 1 && neverRetrieved) {
-				unread.add(new int[] { start, offset(parser) + 1 });
+			if (resources == 1 && resource != null) {
+				filtered.add(new Coded(start, offset(parser) + 1, resource.type(), resource.codes()));
 			}
 		}
 	}
 
 	/**
-	 * Whether the resource the parser is at is of a type the scope filters and none of its {@code code.coding}
-	 * is in a value set its retrieves ask for; the parser is left at its end. Anything that HAPI might read
-	 * otherwise than as written (a repeated name, a value of another JSON type, blanks around a code) keeps it.
+	 * The type and {@code code.coding} of the resource the parser is at (left at its end) when the scope
+	 * filters its type; null otherwise, and when anything HAPI might read otherwise than as written (a
+	 * repeated name, a value of another JSON type, blanks around a code) would make the codes uncertain.
 	 */
-	private static boolean neverRetrieved(JsonParser parser, RetrieveScope scope) {
+	private static ResourceCodes coded(JsonParser parser, RetrieveScope scope) {
 		String type = null;
 		int types = 0;
 		int concepts = 0;
@@ -328,7 +339,7 @@ public final class CdsRequestParser {
 			parser.skipChildren();
 		}
 		return plain && types == 1 && concepts <= 1 && type != null && scope.filters(type)
-				&& scope.neverRetrieved(type, codes);
+				? new ResourceCodes(type, codes) : null;
 	}
 
 	/** Adds the codings of the CodeableConcept the parser is at; false when one is not plainly written. */
@@ -518,12 +529,15 @@ public final class CdsRequestParser {
 		}
 		read.prefetch.forEach((key, value) -> {
 			if (value instanceof Embedded resource && resource.resourceType() != null) {
+				List<Coded> unread = resource.filtered().stream()
+					.filter(entry -> read.scope.neverRetrieved(entry.type(), entry.codes()))
+					.toList();
 				Resource parsed;
-				if (resource.unread().isEmpty()) {
+				if (unread.isEmpty()) {
 					parsed = parseFhir(read.bytes, resource.start(), resource.end(), "prefetch." + key, problems);
 				}
 				else {
-					byte[] readable = withoutUnread(read.bytes, resource);
+					byte[] readable = withoutUnread(read.bytes, resource, unread);
 					parsed = parseFhir(readable, 0, readable.length, "prefetch." + key, problems);
 				}
 				if (parsed != null) {
@@ -544,14 +558,14 @@ public final class CdsRequestParser {
 	 * The Bundle's bytes with each entry no retrieve can return written as an empty entry: the entries
 	 * keep their places, so that a problem found in another one names it as the client sent it.
 	 */
-	private static byte[] withoutUnread(byte[] body, Embedded bundle) {
+	private static byte[] withoutUnread(byte[] body, Embedded bundle, List<Coded> unread) {
 		java.io.ByteArrayOutputStream readable = new java.io.ByteArrayOutputStream(bundle.end() - bundle.start());
 		int from = bundle.start();
-		for (int[] entry : bundle.unread()) {
-			readable.write(body, from, entry[0] - from);
+		for (Coded entry : unread) {
+			readable.write(body, from, entry.start() - from);
 			readable.write('{');
 			readable.write('}');
-			from = entry[1];
+			from = entry.end();
 		}
 		readable.write(body, from, bundle.end() - from);
 		return readable.toByteArray();
