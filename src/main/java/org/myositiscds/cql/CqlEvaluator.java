@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -44,6 +45,8 @@ public final class CqlEvaluator {
 	private final ModelResolver modelResolver;
 
 	private final FunctionResolutions functionResolutions = new FunctionResolutions();
+
+	private final Map<String, RetrieveScope> retrieveScopes = new ConcurrentHashMap<>();
 
 	/**
 	 * Evaluation is CPU work: more evaluations at once than cores only hold more engines and more
@@ -89,6 +92,11 @@ public final class CqlEvaluator {
 
 	public ValueSetTerminology terminology() {
 		return terminology;
+	}
+
+	/** Which resources the library's retrieves can never return, read from its ELM once. */
+	public RetrieveScope retrieveScope(String libraryName) {
+		return retrieveScopes.computeIfAbsent(libraryName, name -> RetrieveScope.of(libraries, name, terminology));
 	}
 
 	/** How many function calls of the libraries have been resolved so far (for tests). */

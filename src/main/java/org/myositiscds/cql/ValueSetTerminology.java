@@ -120,10 +120,12 @@ public final class ValueSetTerminology implements TerminologyProvider {
 	public record LookupCode(String system, String code, String key) {
 
 		public static LookupCode of(Code code) {
-			String system = code.getSystem();
-			String value = code.getCode();
-			return new LookupCode(system, value,
-					system == null || value == null ? null : memberKey(system, normalise(system, value)));
+			return of(code.getSystem(), code.getCode());
+		}
+
+		public static LookupCode of(String system, String code) {
+			return new LookupCode(system, code,
+					system == null || code == null ? null : memberKey(system, normalise(system, code)));
 		}
 	}
 

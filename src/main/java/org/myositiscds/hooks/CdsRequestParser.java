@@ -21,6 +21,8 @@ import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Medication;
+import org.myositiscds.cql.RetrieveScope;
+import org.myositiscds.cql.ValueSetTerminology.LookupCode;
 import org.myositiscds.prefetch.FhirDateCheck;
 import org.hl7.fhir.r4.model.Resource;
 import tools.jackson.core.JacksonException;
@@ -73,16 +75,18 @@ public final class CdsRequestParser {
 	}
 
 	public CdsRequest parse(byte[] body, ServiceDefinition service) {
-		return parse(body, service, request -> true);
+		return parse(body, service, RetrieveScope.EVERYTHING, request -> true);
 	}
 
 	/**
 	 * Parses the call, and its prefetch only if {@code needsPrefetch} says the call will read it: parsing a long
 	 * record is most of the cost of a call whose draft orders trigger nothing (docs/performance.md). An invalid
-	 * call still gets every problem, the prefetch's included.
+	 * call still gets every problem, the prefetch's included. The entries of a prefetch Bundle whose resource
+	 * {@code scope} says no retrieve of the service can return are left out unparsed.
 	 */
-	public CdsRequest parse(byte[] body, ServiceDefinition service, Predicate<CdsRequest> needsPrefetch) {
-		Body read = read(body);
+	public CdsRequest parse(byte[] body, ServiceDefinition service, RetrieveScope scope,
+			Predicate<CdsRequest> needsPrefetch) {
+		Body read = read(body, scope);
 		JsonNode root = read.root;
 		List<String> problems = new ArrayList<>();
 
@@ -137,8 +141,22 @@ public final class CdsRequestParser {
 				draftOrders, selections, prefetch, contextFields);
 	}
 
-	/** A JSON object inside the body, by its bytes, with its top-level {@code resourceType} ("" if not a string). */
-	private record Embedded(int start, int end, String resourceType) {
+	/**
+	 * A JSON object inside the body, by its bytes, with its top-level {@code resourceType} ("" if not a
+	 * string), and where it is a Bundle, the entries whose resource is of a type the scope filters.
+	 */
+	private record Embedded(int start, int end, String resourceType, List<Coded> filtered) {
+	}
+
+	/**
+	 * An entry, by its bytes, whose resource is of a type the scope filters, with the codings of its
+	 * {@code code}: whether any retrieve can return it is asked only when the prefetch is read.
+	 */
+	private record Coded(int start, int end, String type, List<LookupCode> codes) {
+	}
+
+	/** A resource's type and the codings of its {@code code}. */
+	private record ResourceCodes(String type, List<LookupCode> codes) {
 	}
 
 	/**
@@ -149,6 +167,8 @@ public final class CdsRequestParser {
 
 		private final byte[] bytes;
 
+		private final RetrieveScope scope;
+
 		private ObjectNode root;
 
 		private Embedded draftOrders;
@@ -156,19 +176,20 @@ public final class CdsRequestParser {
 		/** Each prefetch key's value: an {@link Embedded} object, or the tree of anything else; null when prefetch is not an object. */
 		private Map<String, Object> prefetch;
 
-		Body(byte[] bytes) {
+		Body(byte[] bytes, RetrieveScope scope) {
 			this.bytes = bytes;
+			this.scope = scope;
 		}
 	}
 
-	private Body read(byte[] body) {
+	private Body read(byte[] body, RetrieveScope scope) {
 		if (body == null || body.length == 0) {
 			throw CdsHooksException.invalidRequest(List.of("body: required, a JSON object"));
 		}
 		if (!utf8(body)) {
 			throw CdsHooksException.invalidRequest(List.of("body: must be JSON in UTF-8"));
 		}
-		Body read = new Body(body);
+		Body read = new Body(body, scope);
 		try (JsonParser parser = jsonMapper.createParser(body)) {
 			JsonToken first = parser.nextToken();
 			if (first == JsonToken.START_OBJECT) {
@@ -215,13 +236,14 @@ public final class CdsRequestParser {
 				node.set(name, object(parser, read, "context"));
 			}
 			else if (path.equals("context") && name.equals("draftOrders") && value == JsonToken.START_OBJECT) {
-				read.draftOrders = embedded(parser);
+				read.draftOrders = embedded(parser, RetrieveScope.EVERYTHING);
 				node.remove(name);
 			}
 			else if (path.isEmpty() && name.equals("prefetch") && value == JsonToken.START_OBJECT) {
 				read.prefetch = new LinkedHashMap<>();
 				for (String key = parser.nextName(); key != null; key = parser.nextName()) {
-					read.prefetch.put(key, parser.nextToken() == JsonToken.START_OBJECT ? embedded(parser) : tree(parser));
+					read.prefetch.put(key,
+							parser.nextToken() == JsonToken.START_OBJECT ? embedded(parser, read.scope) : tree(parser));
 				}
 				node.remove(name);
 			}
@@ -243,18 +265,131 @@ public final class CdsRequestParser {
 		return tree == null ? NullNode.getInstance() : tree;
 	}
 
-	/** Where the object the parser is at lies in the body, and its resourceType; the parser is left at its end. */
-	private static Embedded embedded(JsonParser parser) {
-		int start = (int) parser.currentTokenLocation().getByteOffset();
+	/**
+	 * Where the object the parser is at lies in the body, its resourceType, and the entries that
+	 * {@code scope} leaves out if it is a Bundle; the parser is left at its end.
+	 */
+	private static Embedded embedded(JsonParser parser, RetrieveScope scope) {
+		int start = offset(parser);
 		String resourceType = null;
+		List<Coded> filtered = new ArrayList<>();
 		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 			JsonToken value = parser.nextToken();
 			if (name.equals("resourceType")) {
 				resourceType = value == JsonToken.VALUE_STRING ? parser.getString() : "";
 			}
+			else if (name.equals("entry") && value == JsonToken.START_ARRAY && scope != RetrieveScope.EVERYTHING) {
+				filteredEntries(parser, scope, filtered);
+				continue;
+			}
 			parser.skipChildren();
 		}
-		return new Embedded(start, (int) parser.currentTokenLocation().getByteOffset() + 1, resourceType);
+		return new Embedded(start, offset(parser) + 1, resourceType, "Bundle".equals(resourceType) ? filtered : List.of());
+	}
+
+	private static int offset(JsonParser parser) {
+		return (int) parser.currentTokenLocation().getByteOffset();
+	}
+
+	/** Adds the entries of the array the parser is at whose resource is of a type the scope filters; the parser is left at its end. */
+	private static void filteredEntries(JsonParser parser, RetrieveScope scope, List<Coded> filtered) {
+		for (JsonToken entry = parser.nextToken(); entry != JsonToken.END_ARRAY; entry = parser.nextToken()) {
+			if (entry != JsonToken.START_OBJECT) {
+				parser.skipChildren();
+				continue;
+			}
+			int start = offset(parser);
+			int resources = 0;
+			ResourceCodes resource = null;
+			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+				JsonToken value = parser.nextToken();
+				if (name.equals("resource")) {
+					resources++;
+					resource = value == JsonToken.START_OBJECT ? coded(parser, scope) : null;
+				}
+				parser.skipChildren();
+			}
+			if (resources == 1 && resource != null) {
+				filtered.add(new Coded(start, offset(parser) + 1, resource.type(), resource.codes()));
+			}
+		}
+	}
+
+	/**
+	 * The type and {@code code.coding} of the resource the parser is at (left at its end) when the scope
+	 * filters its type; null otherwise, and when anything HAPI might read otherwise than as written (a
+	 * repeated name, a value of another JSON type, blanks around a code) would make the codes uncertain.
+	 */
+	private static ResourceCodes coded(JsonParser parser, RetrieveScope scope) {
+		String type = null;
+		int types = 0;
+		int concepts = 0;
+		List<LookupCode> codes = new ArrayList<>();
+		boolean plain = true;
+		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+			JsonToken value = parser.nextToken();
+			if (name.equals("resourceType")) {
+				types++;
+				type = value == JsonToken.VALUE_STRING ? parser.getString() : null;
+			}
+			else if (name.equals("code")) {
+				concepts++;
+				plain &= value == JsonToken.START_OBJECT && codings(parser, codes);
+			}
+			parser.skipChildren();
+		}
+		return plain && types == 1 && concepts <= 1 && type != null && scope.filters(type)
+				? new ResourceCodes(type, codes) : null;
+	}
+
+	/** Adds the codings of the CodeableConcept the parser is at; false when one is not plainly written. */
+	private static boolean codings(JsonParser parser, List<LookupCode> codes) {
+		int lists = 0;
+		boolean plain = true;
+		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+			JsonToken value = parser.nextToken();
+			if (name.equals("coding")) {
+				lists++;
+				if (value != JsonToken.START_ARRAY) {
+					plain = false;
+				}
+				else {
+					for (JsonToken coding = parser.nextToken(); coding != JsonToken.END_ARRAY; coding = parser.nextToken()) {
+						plain &= coding == JsonToken.START_OBJECT && coding(parser, codes);
+						parser.skipChildren();
+					}
+				}
+			}
+			parser.skipChildren();
+		}
+		return plain && lists <= 1;
+	}
+
+	/** Adds the Coding the parser is at (left at its end); false when its system or code is not plainly written. */
+	private static boolean coding(JsonParser parser, List<LookupCode> codes) {
+		String system = null;
+		String code = null;
+		int systems = 0;
+		int values = 0;
+		boolean plain = true;
+		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+			JsonToken value = parser.nextToken();
+			if (name.equals("system") || name.equals("code")) {
+				String text = value == JsonToken.VALUE_STRING ? parser.getString() : null;
+				plain &= text != null && !text.isEmpty() && text.strip().equals(text);
+				if (name.equals("system")) {
+					systems++;
+					system = text;
+				}
+				else {
+					values++;
+					code = text;
+				}
+			}
+			parser.skipChildren();
+		}
+		codes.add(LookupCode.of(system, code));
+		return plain && systems <= 1 && values <= 1;
 	}
 
 	private static String text(JsonNode parent, String field, boolean required, List<String> problems) {
@@ -334,7 +469,7 @@ public final class CdsRequestParser {
 			problems.add("context.draftOrders: must be a FHIR Bundle (resourceType Bundle)");
 			return List.of();
 		}
-		Resource parsed = parseFhir(read.bytes, draftOrders, "context.draftOrders", problems);
+		Resource parsed = parseFhir(read.bytes, draftOrders.start(), draftOrders.end(), "context.draftOrders", problems);
 		if (!(parsed instanceof Bundle bundle)) {
 			return List.of();
 		}
@@ -394,7 +529,17 @@ public final class CdsRequestParser {
 		}
 		read.prefetch.forEach((key, value) -> {
 			if (value instanceof Embedded resource && resource.resourceType() != null) {
-				Resource parsed = parseFhir(read.bytes, resource, "prefetch." + key, problems);
+				List<Coded> unread = resource.filtered().stream()
+					.filter(entry -> read.scope.neverRetrieved(entry.type(), entry.codes()))
+					.toList();
+				Resource parsed;
+				if (unread.isEmpty()) {
+					parsed = parseFhir(read.bytes, resource.start(), resource.end(), "prefetch." + key, problems);
+				}
+				else {
+					byte[] readable = withoutUnread(read.bytes, resource, unread);
+					parsed = parseFhir(readable, 0, readable.length, "prefetch." + key, problems);
+				}
 				if (parsed != null) {
 					resources.put(key, parsed);
 				}
@@ -409,11 +554,28 @@ public final class CdsRequestParser {
 		return resources;
 	}
 
-	private Resource parseFhir(byte[] body, Embedded json, String field, List<String> problems) {
+	/**
+	 * The Bundle's bytes with each entry no retrieve can return written as an empty entry: the entries
+	 * keep their places, so that a problem found in another one names it as the client sent it.
+	 */
+	private static byte[] withoutUnread(byte[] body, Embedded bundle, List<Coded> unread) {
+		java.io.ByteArrayOutputStream readable = new java.io.ByteArrayOutputStream(bundle.end() - bundle.start());
+		int from = bundle.start();
+		for (Coded entry : unread) {
+			readable.write(body, from, entry.start() - from);
+			readable.write('{');
+			readable.write('}');
+			from = entry.end();
+		}
+		readable.write(body, from, bundle.end() - from);
+		return readable.toByteArray();
+	}
+
+	private Resource parseFhir(byte[] body, int start, int end, String field, List<String> problems) {
 		try {
 			IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false));
 			Resource resource = (Resource) parser.parseResource(new InputStreamReader(
-					new ByteArrayInputStream(body, json.start(), json.end() - json.start()), StandardCharsets.UTF_8));
+					new ByteArrayInputStream(body, start, end - start), StandardCharsets.UTF_8));
 			List<String> invalidDates = FhirDateCheck.problems(resource);
 			// A long record with one systematic mistake must not make the answer long.
 			invalidDates.stream().limit(MAX_PROBLEMS_PER_FIELD).forEach(problem -> problems.add(field + ": " + problem));
@@ -425,7 +587,7 @@ public final class CdsRequestParser {
 		catch (RuntimeException e) {
 			// HAPI signals malformed input with DataFormatException, and some shapes (an entry whose
 			// resource is a number) with other runtime exceptions: all of them are the client's mistake.
-			JsonNode tree = jsonMapper.readTree(body, json.start(), json.end() - json.start());
+			JsonNode tree = jsonMapper.readTree(body, start, end - start);
 			problems.add(field + ": " + invalidPart(tree, e) + "not a valid FHIR R4 resource");
 			return null;
 		}
@@ -439,6 +601,10 @@ public final class CdsRequestParser {
 		JsonNode entries = json.path("entry");
 		for (int i = 0; i < entries.size(); i++) {
 			JsonNode resource = entries.get(i).path("resource");
+			if (resource.isMissingNode()) {
+				// An entry without a resource (one left unread among them) is no resource to blame.
+				continue;
+			}
 			try {
 				fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false))
 					.parseResource(jsonMapper.writeValueAsString(resource));

@@ -175,7 +175,7 @@ public final class CdsServiceInvoker {
 		if (fromCatalog.isPresent()) {
 			service = fromCatalog.get();
 			ServiceDefinition triggered = service;
-			request = parser.parse(body, service,
+			request = parser.parse(body, service, knowledge.evaluator().retrieveScope(service.library()),
 					parsed -> DraftTriggers.mayTrigger(triggered, parsed, knowledge.evaluator().terminology()));
 			cards = evaluate(knowledge, service, request, serviceBaseUrl, issuer);
 		}
