@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +44,14 @@ class ServiceJvmOptionsTests {
 			assertThat(start).contains(FLAGS).doesNotContain("MaxRAMPercentage");
 			assertThat(start.split("-Xmx", -1)).as("one heap size in " + start).hasSize(2);
 		}
+		assertThat(vmFlags(serviceStarts.get(0))).as("the cache applies only to a JVM started as it was trained")
+			.isEqualTo(vmFlags(serviceStarts.get(1)));
+	}
+
+	/** The -X and -XX options of a command line, written as a shell line or as the JSON array of an ENTRYPOINT. */
+	private static Set<String> vmFlags(String commandLine) {
+		return Arrays.stream(commandLine.split("[\\s\",\\[\\]]+"))
+			.filter(word -> word.startsWith("-X") && !word.startsWith("-XX:AOTCache"))
+			.collect(Collectors.toSet());
 	}
 }
