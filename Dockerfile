@@ -25,7 +25,7 @@ RUN java -Djarmode=tools -jar /tmp/myositis-cds.jar extract --destination /app/j
 # evaluated by the warm-up, one sent through the HTTP port), is stopped once ready, and the JVM
 # writes the cache as it exits (bin/training-run).
 COPY bin/training-run /tmp/training-run
-RUN /tmp/training-run 8081 java -Xmx224m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -XX:+UseCompactObjectHeaders \
+RUN /tmp/training-run 8081 java -Xmx224m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 \
       -XX:AOTCacheOutput=/app/myositis-cds.aot -Dspring.aot.enabled=true \
       -jar /app/jar/myositis-cds.jar --myositis-cds.feedback.data-dir=/tmp/training \
       --myositis-cds.public-base-url=http://localhost:8080 \
@@ -36,7 +36,5 @@ EXPOSE 8080
 # A fixed heap, not a share of the container's memory: 224 MB of heap, the serial collector and the
 # C heap trimmed every 5 s (memory the JVM freed, given back to the system) keep the process under
 # 512 MB resident under load (docs/performance.md, "Memory"); the training run uses the same flags
-# so that the cache applies. Compact object headers (JDK 25, JEP 519; JDK 17 does not know the flag,
-# so only the container has it) make every object 4 bytes smaller: less to copy in the start's young
-# collections, about 0.4 s of the start ("Cold start, second pass").
-ENTRYPOINT ["java", "-XX:AOTCache=/app/myositis-cds.aot", "-Dspring.aot.enabled=true", "-Xmx224m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=5000", "-XX:+UseCompactObjectHeaders", "-jar", "/app/jar/myositis-cds.jar"]
+# so that the cache applies.
+ENTRYPOINT ["java", "-XX:AOTCache=/app/myositis-cds.aot", "-Dspring.aot.enabled=true", "-Xmx224m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=5000", "-jar", "/app/jar/myositis-cds.jar"]

@@ -2,6 +2,7 @@ package org.myositiscds.hooks;
 
 import org.myositiscds.knowledge.ServiceDefinition;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -559,7 +560,7 @@ public final class CdsRequestParser {
 	 * keep their places, so that a problem found in another one names it as the client sent it.
 	 */
 	private static byte[] withoutUnread(byte[] body, Embedded bundle, List<Coded> unread) {
-		java.io.ByteArrayOutputStream readable = new java.io.ByteArrayOutputStream(bundle.end() - bundle.start());
+		ByteArrayOutputStream readable = new ByteArrayOutputStream(bundle.end() - bundle.start());
 		int from = bundle.start();
 		for (Coded entry : unread) {
 			readable.write(body, from, entry.start() - from);
