@@ -51,6 +51,12 @@ final class Sweep {
 	/** The fit's range of prefetch sizes, as the issue states the target. */
 	private static final int FIT_FROM = 100;
 
+	/** Records up to this many resources (calls of up to about a fifth of a second) are timed in rounds. */
+	private static final int IN_ROUNDS_UP_TO = 3_000;
+
+	/** Uncounted rounds before the timed ones. */
+	private static final int IN_ROUNDS_WARM_UP = 4;
+
 	private static final int FIT_TO = 20_000;
 
 	/** One size of one service: {@code millis} is the median per call, NaN when not run. */
@@ -168,9 +174,12 @@ final class Sweep {
 				(admissions). The EHR answers Observation searches **without filtering by code** (as some do), so \
 				every lab is in every service's Observation key. The latest results and the orders are those of the \
 				usual record, so the cards are the same at every size (the cards column shows it). Per call: parse, \
-				prefetch, CQL, cards, as the HTTP layer drives it. Median of the calls after the first at that size \
-				(the first alone when one call would take over a second); per-call budget %.0f s: a size whose \
-				predicted time exceeds it is not run.""".formatted(patient, budgetMillis / 1000));
+				prefetch, CQL, cards, as the HTTP layer drives it. The usual record and the records up to %,d \
+				resources are timed in rounds, each round calling each of them once (%d rounds after %d uncounted \
+				ones; median), so that all are timed in one state of the JIT compiler; larger records one after \
+				the other: median of the calls after the first at that size (the first alone when one call would \
+				take over a second); per-call budget %.0f s: a size whose predicted time exceeds it is not \
+				run.""".formatted(patient, IN_ROUNDS_UP_TO, quick ? 6 : 16, IN_ROUNDS_WARM_UP, budgetMillis / 1000));
 		List<PatientRecord> records = new ArrayList<>();
 		for (int size : sizes) {
 			records.add(generator.patient(patient, size));
@@ -182,17 +191,22 @@ final class Sweep {
 			ServiceDefinition service = service(serviceId);
 			List<Point> points = new ArrayList<>();
 			List<Point> peerPoints = new ArrayList<>();
-			Point usualPoint = measureUsual(service, usual);
+			List<PatientRecord> inRounds = new ArrayList<>(List.of(usual));
+			records.stream().filter(record -> record.resources().size() <= IN_ROUNDS_UP_TO).forEach(inRounds::add);
+			List<Point> roundPoints = measureInRounds(service, inRounds);
+			Point usualPoint = roundPoints.get(0);
 			Point usualPeer = measurePeer(service, usual, usualPoint, Double.NaN);
 			for (PatientRecord record : records) {
-				Point ours = measure(service, record, predicted(points, prefetchSize(service, record)));
+				int inRound = inRounds.indexOf(record);
+				Point ours = inRound > 0 ? roundPoints.get(inRound)
+						: measure(service, record, predicted(points, prefetchSize(service, record)));
 				points.add(ours);
 				peerPoints.add(measurePeer(service, record, ours, predicted(peerPoints, ours.prefetchResources())));
 			}
 			peerTables.append(peerTable(serviceId, usualPoint, usualPeer, points, peerPoints));
 			line("");
-			line("**" + serviceId + "** (the usual generated patient, %d resources in the prefetch: %s, median of %d calls)"
-				.formatted(usualPoint.prefetchResources(), millis(usualPoint.millis()), usualPoint.calls()));
+			line("**" + serviceId + "** (the usual generated patient, %d resources in the prefetch: %s)".formatted(
+					usualPoint.prefetchResources(), millis(usualPoint.millis())));
 			line("");
 			line("| record | prefetch resources | request | ms per call | calls | cards | note |");
 			line("| ---: | ---: | ---: | ---: | ---: | ---: | --- |");
@@ -235,22 +249,35 @@ final class Sweep {
 	}
 
 	/**
-	 * The usual patient, the ratio's denominator, in steady state: as many calls as the untriggered
-	 * section makes, after a fifth as many not counted, on this very body. Timed as the sizes are (the
-	 * median of a few calls after the first), it came out half again to twice its steady time: the
-	 * warm-up's patients carry a prefetch filtered by code and this one does not, so its paths were
-	 * still being compiled, and the ratio looked better than it is. The sizes keep their few calls:
-	 * their first, not counted, already runs each per-resource path hundreds of times.
+	 * The usual record and the sizes up to {@link #IN_ROUNDS_UP_TO} resources, timed in rounds: each
+	 * round calls every one of them once, after uncounted rounds, so that all are timed in one state
+	 * of the JIT compiler. Timed one size after the other, from the smallest, the small records came
+	 * out up to twice their time after the large ones had run (the usual patient 8.4 ms before the
+	 * sizes and 4.7 ms after them, in one run), which flattered the ratio and the exponent.
 	 */
-	private Point measureUsual(ServiceDefinition service, PatientRecord usual) {
-		byte[] body = unfiltered.withPrefetch(service, usual);
-		List<Card> cards = path.call(service.id(), body);
-		Set<String> rules = new TreeSet<>();
-		cards.forEach(card -> rules.add(card.rule()));
-		int calls = quick ? 60 : 200;
-		double[] times = timed(calls, () -> path.call(service.id(), body));
-		return new Point(usual.resources().size(), prefetchSize(service, usual), body.length, times[0], calls, cards.size(),
-				rules, "");
+	private List<Point> measureInRounds(ServiceDefinition service, List<PatientRecord> records) {
+		List<byte[]> bodies = records.stream().map(record -> unfiltered.withPrefetch(service, record)).toList();
+		List<List<Card>> answers = bodies.stream().map(body -> path.call(service.id(), body)).toList();
+		int rounds = quick ? 6 : 16;
+		List<List<Double>> times = records.stream().map(record -> (List<Double>) new ArrayList<Double>()).toList();
+		for (int round = -IN_ROUNDS_WARM_UP; round < rounds; round++) {
+			for (int i = 0; i < bodies.size(); i++) {
+				byte[] body = bodies.get(i);
+				long start = System.nanoTime();
+				path.call(service.id(), body);
+				if (round >= 0) {
+					times.get(i).add((System.nanoTime() - start) / 1e6);
+				}
+			}
+		}
+		List<Point> points = new ArrayList<>();
+		for (int i = 0; i < records.size(); i++) {
+			Set<String> rules = new TreeSet<>();
+			answers.get(i).forEach(card -> rules.add(card.rule()));
+			points.add(new Point(records.get(i).resources().size(), prefetchSize(service, records.get(i)),
+					bodies.get(i).length, median(times.get(i)), rounds, answers.get(i).size(), rules, ""));
+		}
+		return points;
 	}
 
 	/**
