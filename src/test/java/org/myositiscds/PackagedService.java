@@ -35,10 +35,15 @@ public final class PackagedService {
 		return jar;
 	}
 
+	/** The java command of the JVM running the tests. */
+	public static String java() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
 	/** Starts the jar with the JVM's options before {@code -jar} and the application's arguments after it. */
 	public static Process start(List<String> jvmOptions, List<String> arguments, Path log) throws IOException {
 		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add(java());
 		command.addAll(jvmOptions);
 		command.add("-jar");
 		command.add(jar().toString());

@@ -6,7 +6,6 @@ import static org.myositiscds.PackagedService.freePort;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,13 +29,12 @@ class TrainingRunIT {
 		int port = freePort();
 		int managementPort = freePort();
 		Path archive = work.resolve("app.jsa");
-		List<String> command = new ArrayList<>(List.of("bin/training-run", String.valueOf(managementPort),
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+		List<String> command = List.of("bin/training-run", String.valueOf(managementPort), PackagedService.java(),
 				"-XX:ArchiveClassesAtExit=" + archive, "-Xmx224m", "-XX:+UseSerialGC",
 				"-jar", PackagedService.jar().toString(),
 				"--server.port=" + port, "--management.server.port=" + managementPort,
 				"--myositis-cds.feedback.data-dir=" + work.resolve("data"),
-				"--myositis-cds.public-base-url=http://localhost:" + port));
+				"--myositis-cds.public-base-url=http://localhost:" + port);
 
 		Result run = run(command);
 
