@@ -130,6 +130,19 @@ public final class CompiledLibraries {
 		return librariesByName.keySet();
 	}
 
+	/** The canonical URL of the value set a library declares under this name; null when it declares none so named. */
+	public String valueSetUrl(String libraryName, String valueSetName) {
+		Library library = library(libraryName);
+		if (library.getValueSets() == null) {
+			return null;
+		}
+		return library.getValueSets().getDef().stream()
+			.filter(def -> def.getName().equals(valueSetName))
+			.map(ValueSetDef::getId)
+			.findFirst()
+			.orElse(null);
+	}
+
 	/** The canonical URL of every value set any library declares. */
 	public Set<String> valueSetUrls() {
 		return librariesByName.values().stream()

@@ -10,10 +10,8 @@ import java.util.Set;
 
 import org.cqframework.cql.elm.visiting.BaseElmLibraryVisitor;
 import org.hl7.elm.r1.Element;
-import org.hl7.elm.r1.IncludeDef;
 import org.hl7.elm.r1.Library;
 import org.hl7.elm.r1.Retrieve;
-import org.hl7.elm.r1.ValueSetDef;
 import org.hl7.elm.r1.ValueSetRef;
 import org.myositiscds.cql.ValueSetTerminology.LookupCode;
 
@@ -95,25 +93,13 @@ public final class RetrieveScope {
 
 	/** The value set's URL, from the library that declares it; null when it cannot be told. */
 	private static String url(CompiledLibraries libraries, Library library, ValueSetRef ref) {
-		Library declaring = library;
-		if (ref.getLibraryName() != null) {
-			String path = library.getIncludes() == null ? null : library.getIncludes().getDef().stream()
-				.filter(include -> ref.getLibraryName().equals(include.getLocalIdentifier()))
-				.map(IncludeDef::getPath)
-				.findFirst()
-				.orElse(null);
-			if (path == null) {
-				return null;
-			}
-			declaring = libraries.library(path);
+		if (ref.getLibraryName() == null) {
+			return libraries.valueSetUrl(library.getIdentifier().getId(), ref.getName());
 		}
-		if (declaring.getValueSets() == null) {
-			return null;
-		}
-		return declaring.getValueSets().getDef().stream()
-			.filter(def -> def.getName().equals(ref.getName()))
-			.map(ValueSetDef::getId)
+		return library.getIncludes() == null ? null : library.getIncludes().getDef().stream()
+			.filter(include -> ref.getLibraryName().equals(include.getLocalIdentifier()))
 			.findFirst()
+			.map(include -> libraries.valueSetUrl(include.getPath(), ref.getName()))
 			.orElse(null);
 	}
 

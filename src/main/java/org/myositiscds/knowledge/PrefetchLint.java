@@ -157,9 +157,10 @@ public final class PrefetchLint {
 		Set<String> urls = new LinkedHashSet<>();
 		for (String ownerAndName : ownersAndNames) {
 			String[] parts = ownerAndName.split("#", 2);
-			libraries.library(parts[0]).getValueSets().getDef().stream()
-				.filter(def -> def.getName().equals(parts[1]))
-				.forEach(def -> urls.add(def.getId()));
+			String url = libraries.valueSetUrl(parts[0], parts[1]);
+			if (url != null) {
+				urls.add(url);
+			}
 		}
 		return urls;
 	}

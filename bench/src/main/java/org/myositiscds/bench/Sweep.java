@@ -242,10 +242,8 @@ final class Sweep {
 			return skipped(record, resources, body.length, predictedMillis);
 		}
 		Repeated<List<Card>> run = repeated(() -> path.call(service.id(), body));
-		Set<String> rules = new TreeSet<>();
-		run.first().forEach(card -> rules.add(card.rule()));
 		return new Point(record.resources().size(), resources, body.length, run.millis(), run.calls(), run.first().size(),
-				rules, "");
+				rules(run.first()), "");
 	}
 
 	/**
@@ -272,12 +270,16 @@ final class Sweep {
 		}
 		List<Point> points = new ArrayList<>();
 		for (int i = 0; i < records.size(); i++) {
-			Set<String> rules = new TreeSet<>();
-			answers.get(i).forEach(card -> rules.add(card.rule()));
 			points.add(new Point(records.get(i).resources().size(), prefetchSize(service, records.get(i)),
-					bodies.get(i).length, median(times.get(i)), rounds, answers.get(i).size(), rules, ""));
+					bodies.get(i).length, median(times.get(i)), rounds, answers.get(i).size(), rules(answers.get(i)), ""));
 		}
 		return points;
+	}
+
+	private static Set<String> rules(List<Card> cards) {
+		Set<String> rules = new TreeSet<>();
+		cards.forEach(card -> rules.add(card.rule()));
+		return rules;
 	}
 
 	/**
