@@ -7,13 +7,16 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -66,13 +69,30 @@ public final class CdsRequestParser {
 	/** How HAPI names the element of an invalid value in its message. */
 	private static final Pattern INVALID_ELEMENT = Pattern.compile("\\[element=\"([A-Za-z0-9\\[\\]]{1,64})\"\\]");
 
+	/** Below this, a prefetch is parsed on the calling thread alone: handing pieces over costs more than it saves. */
+	private static final long SPARE_CORES_FROM_BYTES = 256 * 1024;
+
+	/** The least bytes of a Bundle in each part it is split in. */
+	private static final int PART_BYTES = 128 * 1024;
+
+	/** The most parts of one Bundle, whatever the cores: each part repeats the Bundle's own elements. */
+	private static final int MAX_PARTS = 8;
+
 	private final FhirContext fhirContext;
 
 	private final JsonMapper jsonMapper;
 
+	private final SpareCores spareCores;
+
 	public CdsRequestParser(FhirContext fhirContext, JsonMapper jsonMapper) {
+		this(fhirContext, jsonMapper, SpareCores.NONE);
+	}
+
+	/** @param spareCores threads that may parse parts of a long prefetch beside the calling thread */
+	public CdsRequestParser(FhirContext fhirContext, JsonMapper jsonMapper, SpareCores spareCores) {
 		this.fhirContext = fhirContext;
 		this.jsonMapper = jsonMapper;
+		this.spareCores = spareCores;
 	}
 
 	public CdsRequest parse(byte[] body, ServiceDefinition service) {
@@ -144,19 +164,25 @@ public final class CdsRequestParser {
 
 	/**
 	 * A JSON object inside the body, by its bytes, with its top-level {@code resourceType} ("" if not a
-	 * string), and where it is a Bundle, the entries whose resource is of a type the scope filters.
+	 * string), and where it is a prefetch Bundle with one entry array, each element of that array.
 	 */
-	private record Embedded(int start, int end, String resourceType, List<Coded> filtered) {
+	private record Embedded(int start, int end, String resourceType, List<Entry> entries) {
+
+		int length() {
+			return end - start;
+		}
 	}
 
 	/**
-	 * An entry, by its bytes, whose resource is of a type the scope filters, with the codings of its
-	 * {@code code}: whether any retrieve can return it is asked only when the prefetch is read.
+	 * An element of a prefetch Bundle's entry array, by its bytes. For an entry holding one plainly
+	 * written resource, its type (null otherwise); when the scope filters that type, the codings of its
+	 * {@code code} (null otherwise, or when they are not plainly written): whether any retrieve can return
+	 * it is asked only when the prefetch is read.
 	 */
-	private record Coded(int start, int end, String type, List<LookupCode> codes) {
+	private record Entry(int start, int end, String type, List<LookupCode> codes) {
 	}
 
-	/** A resource's type and the codings of its {@code code}. */
+	/** A resource's type and, when the scope filters the type and they are plainly written, the codings of its {@code code}. */
 	private record ResourceCodes(String type, List<LookupCode> codes) {
 	}
 
@@ -237,7 +263,7 @@ public final class CdsRequestParser {
 				node.set(name, object(parser, read, "context"));
 			}
 			else if (path.equals("context") && name.equals("draftOrders") && value == JsonToken.START_OBJECT) {
-				read.draftOrders = embedded(parser, RetrieveScope.EVERYTHING);
+				read.draftOrders = embedded(parser, null);
 				node.remove(name);
 			}
 			else if (path.isEmpty() && name.equals("prefetch") && value == JsonToken.START_OBJECT) {
@@ -267,39 +293,46 @@ public final class CdsRequestParser {
 	}
 
 	/**
-	 * Where the object the parser is at lies in the body, its resourceType, and the entries that
-	 * {@code scope} leaves out if it is a Bundle; the parser is left at its end.
+	 * Where the object the parser is at lies in the body and its resourceType; with a scope (a prefetch
+	 * value), the elements of its entry array if it is a Bundle with one. The parser is left at its end.
 	 */
 	private static Embedded embedded(JsonParser parser, RetrieveScope scope) {
 		int start = offset(parser);
 		String resourceType = null;
-		List<Coded> filtered = new ArrayList<>();
+		List<Entry> entries = new ArrayList<>();
+		int entryArrays = 0;
 		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 			JsonToken value = parser.nextToken();
 			if (name.equals("resourceType")) {
 				resourceType = value == JsonToken.VALUE_STRING ? parser.getString() : "";
 			}
-			else if (name.equals("entry") && value == JsonToken.START_ARRAY && scope != RetrieveScope.EVERYTHING) {
-				filteredEntries(parser, scope, filtered);
-				continue;
+			else if (name.equals("entry") && scope != null) {
+				entryArrays++;
+				if (value == JsonToken.START_ARRAY) {
+					entries(parser, scope, entries);
+					continue;
+				}
 			}
 			parser.skipChildren();
 		}
-		return new Embedded(start, offset(parser) + 1, resourceType, "Bundle".equals(resourceType) ? filtered : List.of());
+		// Entries are known by their place in the one array HAPI reads; a repeated name leaves that uncertain.
+		boolean located = "Bundle".equals(resourceType) && entryArrays == 1;
+		return new Embedded(start, offset(parser) + 1, resourceType, located ? entries : List.of());
 	}
 
 	private static int offset(JsonParser parser) {
 		return (int) parser.currentTokenLocation().getByteOffset();
 	}
 
-	/** Adds the entries of the array the parser is at whose resource is of a type the scope filters; the parser is left at its end. */
-	private static void filteredEntries(JsonParser parser, RetrieveScope scope, List<Coded> filtered) {
+	/** Adds each element of the array the parser is at; the parser is left at its end. */
+	private static void entries(JsonParser parser, RetrieveScope scope, List<Entry> entries) {
 		for (JsonToken entry = parser.nextToken(); entry != JsonToken.END_ARRAY; entry = parser.nextToken()) {
+			int start = offset(parser);
 			if (entry != JsonToken.START_OBJECT) {
 				parser.skipChildren();
+				entries.add(new Entry(start, offset(parser) + 1, null, null));
 				continue;
 			}
-			int start = offset(parser);
 			int resources = 0;
 			ResourceCodes resource = null;
 			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
@@ -310,16 +343,15 @@ public final class CdsRequestParser {
 				}
 				parser.skipChildren();
 			}
-			if (resources == 1 && resource != null) {
-				filtered.add(new Coded(start, offset(parser) + 1, resource.type(), resource.codes()));
-			}
+			boolean plain = resources == 1 && resource != null;
+			entries.add(new Entry(start, offset(parser) + 1, plain ? resource.type() : null, plain ? resource.codes() : null));
 		}
 	}
 
 	/**
-	 * The type and {@code code.coding} of the resource the parser is at (left at its end) when the scope
-	 * filters its type; null otherwise, and when anything HAPI might read otherwise than as written (a
-	 * repeated name, a value of another JSON type, blanks around a code) would make the codes uncertain.
+	 * The type of the resource the parser is at (left at its end), and its {@code code.coding} when the
+	 * scope filters its type; null when anything HAPI might read otherwise than as written (a repeated
+	 * name, a value of another JSON type, blanks around a code) would make the type or the codes uncertain.
 	 */
 	private static ResourceCodes coded(JsonParser parser, RetrieveScope scope) {
 		String type = null;
@@ -339,8 +371,10 @@ public final class CdsRequestParser {
 			}
 			parser.skipChildren();
 		}
-		return plain && types == 1 && concepts <= 1 && type != null && scope.filters(type)
-				? new ResourceCodes(type, codes) : null;
+		if (types != 1 || type == null) {
+			return null;
+		}
+		return new ResourceCodes(type, plain && concepts <= 1 && scope.filters(type) ? codes : null);
 	}
 
 	/** Adds the codings of the CodeableConcept the parser is at; false when one is not plainly written. */
@@ -528,21 +562,33 @@ public final class CdsRequestParser {
 			}
 			return resources;
 		}
+		long bytes = read.prefetch.values().stream()
+			.mapToLong(value -> value instanceof Embedded resource ? resource.length() : 0)
+			.sum();
+		SpareCores cores = bytes >= SPARE_CORES_FROM_BYTES ? spareCores : SpareCores.NONE;
+		Map<String, PrefetchValue> values = new LinkedHashMap<>();
+		List<Piece> pieces = new ArrayList<>();
 		read.prefetch.forEach((key, value) -> {
 			if (value instanceof Embedded resource && resource.resourceType() != null) {
-				List<Coded> unread = resource.filtered().stream()
-					.filter(entry -> read.scope.neverRetrieved(entry.type(), entry.codes()))
-					.toList();
-				Resource parsed;
-				if (unread.isEmpty()) {
-					parsed = parseFhir(read.bytes, resource.start(), resource.end(), "prefetch." + key, problems);
-				}
-				else {
-					byte[] readable = withoutUnread(read.bytes, resource, unread);
-					parsed = parseFhir(readable, 0, readable.length, "prefetch." + key, problems);
-				}
-				if (parsed != null) {
-					resources.put(key, parsed);
+				PrefetchValue prefetchValue = new PrefetchValue(read, resource, cores.threads());
+				values.put(key, prefetchValue);
+				pieces.addAll(prefetchValue.pieces);
+			}
+		});
+		// The largest pieces first, so that the threads end about together.
+		List<Piece> largestFirst = pieces.stream().sorted(Comparator.comparingInt(Piece::length).reversed()).toList();
+		Map<Piece, Object> parsed = new IdentityHashMap<>();
+		List<Object> results = cores.run(largestFirst.stream().<Supplier<Object>>map(piece -> piece::parse).toList());
+		for (int i = 0; i < largestFirst.size(); i++) {
+			parsed.put(largestFirst.get(i), results.get(i));
+		}
+		read.prefetch.forEach((key, value) -> {
+			PrefetchValue prefetchValue = values.get(key);
+			if (prefetchValue != null) {
+				Resource resource = prefetchValue.resource(prefetchValue.pieces.stream().map(parsed::get).toList(),
+						"prefetch." + key, problems);
+				if (resource != null) {
+					resources.put(key, resource);
 				}
 			}
 			else if (value instanceof JsonNode node && node.isNull()) {
@@ -556,34 +602,166 @@ public final class CdsRequestParser {
 	}
 
 	/**
-	 * The Bundle's bytes with each entry no retrieve can return written as an empty entry: the entries
-	 * keep their places, so that a problem found in another one names it as the client sent it.
+	 * A prefetch value and the pieces it is parsed in: the value whole, with the entries no retrieve
+	 * can return written as empty entries; or, for a long Bundle when other threads can help, its
+	 * entries in consecutive parts, each part parsed as a Bundle of its own and the parts' entries
+	 * joined in their order (docs/performance.md, "Parsing a long record on a spare core"). A Bundle is
+	 * split only when nothing in it can be a Medication: HAPI links a reference to the resource of
+	 * another entry of the same Bundle, and only a Medication's link is read (by the order that names
+	 * it), so such links must not be cut between parts. If a part fails, the value is parsed whole again,
+	 * so that a problem is reported exactly as it would be without parts.
 	 */
-	private static byte[] withoutUnread(byte[] body, Embedded bundle, List<Coded> unread) {
-		ByteArrayOutputStream readable = new ByteArrayOutputStream(bundle.end() - bundle.start());
-		int from = bundle.start();
-		for (Coded entry : unread) {
-			readable.write(body, from, entry.start() - from);
-			readable.write('{');
-			readable.write('}');
-			from = entry.end();
+	private final class PrefetchValue {
+
+		private final Body read;
+
+		private final Embedded value;
+
+		private final boolean[] unread;
+
+		private final List<Piece> pieces = new ArrayList<>();
+
+		PrefetchValue(Body read, Embedded value, int threads) {
+			this.read = read;
+			this.value = value;
+			List<Entry> entries = value.entries();
+			this.unread = new boolean[entries.size()];
+			for (int i = 0; i < entries.size(); i++) {
+				Entry entry = entries.get(i);
+				unread[i] = entry.codes() != null && read.scope.neverRetrieved(entry.type(), entry.codes());
+			}
+			int parts = splittable() ? Math.min(Math.min(threads, MAX_PARTS), value.length() / PART_BYTES) : 1;
+			if (parts <= 1) {
+				boolean anyUnread = false;
+				for (boolean left : unread) {
+					anyUnread |= left;
+				}
+				if (anyUnread) {
+					byte[] bytes = whole();
+					pieces.add(new Piece(bytes, 0, bytes.length));
+				}
+				else {
+					pieces.add(new Piece(read.bytes, value.start(), value.end()));
+				}
+				return;
+			}
+			long perPart = value.length() / parts;
+			int from = 0;
+			for (int part = 1; part <= parts; part++) {
+				int to = from;
+				long size = 0;
+				while (to < entries.size() && (part == parts || size < perPart)) {
+					size += entries.get(to).end() - entries.get(to).start();
+					to++;
+				}
+				byte[] bytes = part(from, to);
+				pieces.add(new Piece(bytes, 0, bytes.length));
+				from = to;
+			}
 		}
-		readable.write(body, from, bundle.end() - from);
-		return readable.toByteArray();
+
+		private boolean splittable() {
+			return !value.entries().isEmpty()
+					&& value.entries().stream().allMatch(entry -> entry.type() != null && !entry.type().equals("Medication"));
+		}
+
+		/** The value's bytes, with the unread entries written as empty entries where they were. */
+		private byte[] whole() {
+			ByteArrayOutputStream readable = new ByteArrayOutputStream(value.length());
+			int from = value.start();
+			for (int i = 0; i < unread.length; i++) {
+				if (unread[i]) {
+					Entry entry = value.entries().get(i);
+					readable.write(read.bytes, from, entry.start() - from);
+					readable.write('{');
+					readable.write('}');
+					from = entry.end();
+				}
+			}
+			readable.write(read.bytes, from, value.end() - from);
+			return readable.toByteArray();
+		}
+
+		/** A Bundle of the entries from {@code from} (inclusive) to {@code to}: what precedes the first entry and follows the last, and those between. */
+		private byte[] part(int from, int to) {
+			List<Entry> entries = value.entries();
+			int head = entries.get(0).start();
+			int tail = entries.get(entries.size() - 1).end();
+			ByteArrayOutputStream readable = new ByteArrayOutputStream(value.length() / 2);
+			readable.write(read.bytes, value.start(), head - value.start());
+			for (int i = from; i < to; i++) {
+				if (i > from) {
+					readable.write(',');
+				}
+				Entry entry = entries.get(i);
+				if (unread[i]) {
+					readable.write('{');
+					readable.write('}');
+				}
+				else {
+					readable.write(read.bytes, entry.start(), entry.end() - entry.start());
+				}
+			}
+			readable.write(read.bytes, tail, value.end() - tail);
+			return readable.toByteArray();
+		}
+
+		/** The resource from its pieces' results (each a resource or the exception its parsing threw), its dates checked. */
+		Resource resource(List<Object> results, String field, List<String> problems) {
+			if (results.size() == 1 && results.get(0) instanceof Resource resource) {
+				return checkedDates(resource, field, problems);
+			}
+			Bundle joined = null;
+			List<Bundle.BundleEntryComponent> entries = new ArrayList<>(unread.length);
+			for (Object result : results) {
+				if (!(result instanceof Bundle part)) {
+					joined = null;
+					break;
+				}
+				joined = joined == null ? part : joined;
+				entries.addAll(part.getEntry());
+			}
+			if (joined == null || entries.size() != unread.length) {
+				byte[] bytes = whole();
+				return parseFhir(bytes, 0, bytes.length, field, problems);
+			}
+			joined.setEntry(entries);
+			return checkedDates(joined, field, problems);
+		}
+	}
+
+	/** Bytes of FHIR JSON to parse; parsing gives the resource, or the exception HAPI threw (the client's mistake). */
+	private final class Piece {
+
+		private final byte[] bytes;
+
+		private final int start;
+
+		private final int end;
+
+		Piece(byte[] bytes, int start, int end) {
+			this.bytes = bytes;
+			this.start = start;
+			this.end = end;
+		}
+
+		int length() {
+			return end - start;
+		}
+
+		Object parse() {
+			try {
+				return parseResource(bytes, start, end);
+			}
+			catch (RuntimeException e) {
+				return e;
+			}
+		}
 	}
 
 	private Resource parseFhir(byte[] body, int start, int end, String field, List<String> problems) {
 		try {
-			IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false));
-			Resource resource = (Resource) parser.parseResource(new InputStreamReader(
-					new ByteArrayInputStream(body, start, end - start), StandardCharsets.UTF_8));
-			List<String> invalidDates = FhirDateCheck.problems(resource);
-			// A long record with one systematic mistake must not make the answer long.
-			invalidDates.stream().limit(MAX_PROBLEMS_PER_FIELD).forEach(problem -> problems.add(field + ": " + problem));
-			if (invalidDates.size() > MAX_PROBLEMS_PER_FIELD) {
-				problems.add(field + ": and " + (invalidDates.size() - MAX_PROBLEMS_PER_FIELD) + " more invalid dates");
-			}
-			return invalidDates.isEmpty() ? resource : null;
+			return checkedDates(parseResource(body, start, end), field, problems);
 		}
 		catch (RuntimeException e) {
 			// HAPI signals malformed input with DataFormatException, and some shapes (an entry whose
@@ -592,6 +770,23 @@ public final class CdsRequestParser {
 			problems.add(field + ": " + invalidPart(tree, e) + "not a valid FHIR R4 resource");
 			return null;
 		}
+	}
+
+	private Resource parseResource(byte[] body, int start, int end) {
+		IParser parser = fhirContext.newJsonParser().setParserErrorHandler(new LenientErrorHandler(false));
+		return (Resource) parser.parseResource(new InputStreamReader(new ByteArrayInputStream(body, start, end - start),
+				StandardCharsets.UTF_8));
+	}
+
+	/** The resource, or null when some of its dates do not have their type's format (each then a problem). */
+	private static Resource checkedDates(Resource resource, String field, List<String> problems) {
+		List<String> invalidDates = FhirDateCheck.problems(resource);
+		// A long record with one systematic mistake must not make the answer long.
+		invalidDates.stream().limit(MAX_PROBLEMS_PER_FIELD).forEach(problem -> problems.add(field + ": " + problem));
+		if (invalidDates.size() > MAX_PROBLEMS_PER_FIELD) {
+			problems.add(field + ": and " + (invalidDates.size() - MAX_PROBLEMS_PER_FIELD) + " more invalid dates");
+		}
+		return invalidDates.isEmpty() ? resource : null;
 	}
 
 	/**

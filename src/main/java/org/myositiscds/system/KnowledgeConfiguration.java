@@ -16,6 +16,7 @@ import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.knowledge.KnowledgeWatcher;
 import org.myositiscds.hooks.CdsServiceInvoker;
 import org.myositiscds.hooks.RequestSizeLimitFilter;
+import org.myositiscds.hooks.SpareCores;
 import org.myositiscds.prefetch.FhirServerBreakers;
 import org.myositiscds.prefetch.FhirServerClient;
 import org.myositiscds.prefetch.PrefetchResolver;
@@ -66,9 +67,14 @@ class KnowledgeConfiguration {
 		return new KnowledgeWatcher(knowledgeBase);
 	}
 
+	@Bean(destroyMethod = "close")
+	SpareCores spareCores(MyositisCdsProperties properties) {
+		return properties.calls().spareCores() ? SpareCores.ofMachine() : SpareCores.NONE;
+	}
+
 	@Bean
-	CdsRequestParser cdsRequestParser(FhirContext fhirContext, JsonMapper jsonMapper) {
-		return new CdsRequestParser(fhirContext, jsonMapper);
+	CdsRequestParser cdsRequestParser(FhirContext fhirContext, JsonMapper jsonMapper, SpareCores spareCores) {
+		return new CdsRequestParser(fhirContext, jsonMapper, spareCores);
 	}
 
 	@Bean

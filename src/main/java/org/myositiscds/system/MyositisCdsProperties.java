@@ -40,10 +40,14 @@ public record MyositisCdsProperties(@DefaultValue Knowledge knowledge, @DefaultV
 	 * answers fetched from the EHR's FHIR server together: parsing takes 15 to 25 times their size
 	 * of heap, and the 224 MB heap holds one of the largest (5 MB) beside the service's own data and
 	 * the usual calls, not two; a call that does not fit waits for the others, until its deadline
+	 * @param spareCores whether a long prefetch (over 256 kB) is parsed in parts on the cores no
+	 * other call is using at that moment, beside the call's own thread (docs/performance.md, "Parsing
+	 * a long record on a spare core")
 	 */
 	public record Calls(@DefaultValue("4s") Duration deadline, @DefaultValue("16") int workers,
 			@DefaultValue("200") int queue,
-			@DefaultValue("6MB") org.springframework.util.unit.DataSize bodiesAtOnce) {
+			@DefaultValue("6MB") org.springframework.util.unit.DataSize bodiesAtOnce,
+			@DefaultValue("true") boolean spareCores) {
 	}
 
 	/**

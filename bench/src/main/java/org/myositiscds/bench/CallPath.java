@@ -14,6 +14,7 @@ import org.myositiscds.hooks.CardLog;
 import org.myositiscds.hooks.CardMemory;
 import org.myositiscds.hooks.CdsRequestParser;
 import org.myositiscds.hooks.CdsServiceInvoker;
+import org.myositiscds.hooks.SpareCores;
 import org.myositiscds.knowledge.KnowledgeBase;
 import org.myositiscds.prefetch.PrefetchResolver;
 import org.myositiscds.security.FhirServerAllowlist;
@@ -38,7 +39,8 @@ final class CallPath {
 	final KnowledgeBase knowledgeBase = KnowledgeBase.fromJar(fhir, json, clock, "classpath:elm/",
 			"classpath:fhir-resources/valueset/", "classpath:hooks/", "classpath:cql/");
 
-	final CdsRequestParser parser = new CdsRequestParser(fhir, json);
+	/** As the service's: a long prefetch is parsed in parts on the cores no other call uses. */
+	final CdsRequestParser parser = new CdsRequestParser(fhir, json, SpareCores.ofMachine());
 
 	final PrefetchResolver prefetchResolver;
 
