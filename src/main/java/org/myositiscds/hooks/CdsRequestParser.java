@@ -708,29 +708,67 @@ public final class CdsRequestParser {
 
 		/** The resource from its pieces' results (each a resource or the exception its parsing threw), its dates checked. */
 		Resource resource(List<Object> results, String field, List<String> problems) {
-			if (results.size() == 1 && results.get(0) instanceof Resource resource) {
-				return checkedDates(resource, field, problems);
+			if (results.size() == 1 && results.get(0) instanceof Parsed parsed) {
+				return reported(parsed.resource(), parsed.invalidDates(), field, problems);
 			}
-			Bundle joined = null;
+			List<Parsed> parts = new ArrayList<>();
 			List<Bundle.BundleEntryComponent> entries = new ArrayList<>(unread.length);
 			for (Object result : results) {
-				if (!(result instanceof Bundle part)) {
-					joined = null;
-					break;
+				if (result instanceof Parsed part && part.resource() instanceof Bundle bundle) {
+					parts.add(part);
+					entries.addAll(bundle.getEntry());
 				}
-				joined = joined == null ? part : joined;
-				entries.addAll(part.getEntry());
 			}
-			if (joined == null || entries.size() != unread.length) {
+			if (parts.size() != results.size() || entries.size() != unread.length) {
 				byte[] bytes = whole();
 				return parseFhir(bytes, 0, bytes.length, field, problems);
 			}
+			// The parts' dates are joined while each part still holds its own entries.
+			List<String> invalidDates = joinedInvalidDates(parts);
+			Bundle joined = (Bundle) parts.get(0).resource();
 			joined.setEntry(entries);
-			return checkedDates(joined, field, problems);
+			return reported(joined, invalidDates, field, problems);
 		}
 	}
 
-	/** Bytes of FHIR JSON to parse; parsing gives the resource, or the exception HAPI threw (the client's mistake). */
+	/** A resource HAPI read, and the elements whose dates do not have their type's format. */
+	private record Parsed(Resource resource, List<String> invalidDates) {
+	}
+
+	private static final String ENTRY = "Bundle.entry[";
+
+	/**
+	 * The invalid dates of a Bundle read in parts as the check of the whole Bundle lists them: the
+	 * Bundle's own elements once (each part has them), each part's entries at their places in the
+	 * whole, and the signature, the one element of a Bundle that follows its entries, last.
+	 */
+	private static List<String> joinedInvalidDates(List<Parsed> parts) {
+		List<String> own = new ArrayList<>();
+		List<String> entries = new ArrayList<>();
+		List<String> signature = new ArrayList<>();
+		int offset = 0;
+		for (Parsed part : parts) {
+			for (String problem : part.invalidDates()) {
+				if (problem.startsWith(ENTRY)) {
+					int close = problem.indexOf(']');
+					int index = Integer.parseInt(problem.substring(ENTRY.length(), close));
+					entries.add(ENTRY + (index + offset) + problem.substring(close));
+				}
+				else if (part == parts.get(0)) {
+					(problem.startsWith("Bundle.signature") ? signature : own).add(problem);
+				}
+			}
+			offset += ((Bundle) part.resource()).getEntry().size();
+		}
+		own.addAll(entries);
+		own.addAll(signature);
+		return own;
+	}
+
+	/**
+	 * Bytes of FHIR JSON to parse; parsing gives the resource with its dates checked, or the exception
+	 * HAPI threw (the client's mistake).
+	 */
 	private final class Piece {
 
 		private final byte[] bytes;
@@ -751,7 +789,8 @@ public final class CdsRequestParser {
 
 		Object parse() {
 			try {
-				return parseResource(bytes, start, end);
+				Resource resource = parseResource(bytes, start, end);
+				return new Parsed(resource, FhirDateCheck.problems(resource));
 			}
 			catch (RuntimeException e) {
 				return e;
@@ -778,9 +817,12 @@ public final class CdsRequestParser {
 				StandardCharsets.UTF_8));
 	}
 
-	/** The resource, or null when some of its dates do not have their type's format (each then a problem). */
 	private static Resource checkedDates(Resource resource, String field, List<String> problems) {
-		List<String> invalidDates = FhirDateCheck.problems(resource);
+		return reported(resource, FhirDateCheck.problems(resource), field, problems);
+	}
+
+	/** The resource, or null when some of its dates do not have their type's format (each then a problem). */
+	private static Resource reported(Resource resource, List<String> invalidDates, String field, List<String> problems) {
 		// A long record with one systematic mistake must not make the answer long.
 		invalidDates.stream().limit(MAX_PROBLEMS_PER_FIELD).forEach(problem -> problems.add(field + ": " + problem));
 		if (invalidDates.size() > MAX_PROBLEMS_PER_FIELD) {

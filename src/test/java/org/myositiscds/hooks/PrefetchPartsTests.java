@@ -138,6 +138,18 @@ class PrefetchPartsTests {
 				+ ".extension[0].valueDate: not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD, without a time of day)");
 		assertThat(datesProblems).isEqualTo(problems(whole, request(results(invalidDate))));
 
+		String bundleDates = results(invalidDate).replace("\"total\": ", """
+				"timestamp": "2024-06-01T10:00:00Z", "_timestamp": {"extension": [{"url": "http://example.org/a", "valueDate": "2024-06-01T10:00:00Z"}]},
+				"signature": {"type": [{"system": "urn:iso-astm:E1762-95:2013", "code": "1.2.840.10065.1.12.1.1"}],
+				  "when": "2024-06-01T10:00:00Z", "_when": {"extension": [{"url": "http://example.org/a", "valueDate": "2024-06-01T10:00:00Z"}]},
+				  "who": {"reference": "Practitioner/p1"}}, "total": """);
+		List<String> bundleProblems = problems(inParts, request(bundleDates));
+		assertThat(bundleProblems).as("the Bundle's own elements once, in the order of the whole Bundle's check").containsExactly(
+				"prefetch.observations: Bundle.timestamp.extension[0].valueDate: not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD, without a time of day)",
+				datesProblems.get(0),
+				"prefetch.observations: Bundle.signature.when.extension[0].valueDate: not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD, without a time of day)");
+		assertThat(bundleProblems).isEqualTo(problems(whole, request(bundleDates)));
+
 		List<String> unreadable = longHistory();
 		unreadable.set(1100, unreadable.get(1100).replace("\"status\": \"final\"", "\"status\": 7"));
 		List<String> unreadableProblems = problems(inParts, request(results(unreadable)));
