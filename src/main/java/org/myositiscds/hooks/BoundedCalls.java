@@ -30,7 +30,8 @@ import org.springframework.http.HttpStatus;
  * client is answered at once, whatever the worker is doing, and the call's {@link CallBudget} is
  * stopped: its fetches give up waiting and the CQL engine stops at its next step, which frees the
  * worker. A call whose client has gone is stopped the same way. A heavy call therefore holds one
- * worker (and at most one core) until its deadline, never more, and the other calls run beside it.
+ * worker (and at most one core) until its deadline, never more, and the other calls run beside it;
+ * only the parsing of a long prefetch may use a core more, one no other call is using ({@link SpareCores}).
  * <p>
  * The heap a call needs grows with its request: parsing a 5 MB body takes 70 to 130 MB until the
  * call's work ends, and parsing cannot be stopped midway. So the request data worked on at once,
@@ -99,6 +100,11 @@ public final class BoundedCalls implements AutoCloseable {
 		});
 		deadlines.setRemoveOnCancelPolicy(true);
 		this.timer = deadlines;
+	}
+
+	/** How many calls workers are working on now. */
+	public int callsInWork() {
+		return workers.getActiveCount();
 	}
 
 	public Duration deadline() {

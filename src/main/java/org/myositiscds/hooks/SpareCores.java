@@ -9,26 +9,34 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * Helper threads that take pieces of one call's work when they are idle: parsing a long record's
- * prefetch (docs/performance.md, "Parsing a long record on a spare core"). A piece goes to a helper
- * only if one is waiting for work at that moment; otherwise the calling thread does it, so a call is
- * never slower for want of a helper and never waits in a queue behind another call's pieces. With
- * no helpers everything runs on the calling thread, in order.
+ * Helper threads that take pieces of one call's work on cores no other call is using: parsing a
+ * long record's prefetch (docs/performance.md, "Parsing a long record on a spare core"). Pieces are
+ * handed over only while fewer calls are in work than there are cores, and only to a helper that is
+ * waiting for work at that moment; otherwise the calling thread does them, so a call is never slower
+ * for want of a helper, never waits in a queue behind another call's pieces, and a busy machine's
+ * calls each keep to one core. With no helpers everything runs on the calling thread, in order.
  */
 public final class SpareCores implements AutoCloseable {
 
 	/** Everything on the calling thread. */
-	public static final SpareCores NONE = new SpareCores(0);
+	public static final SpareCores NONE = new SpareCores(0, () -> 1);
 
 	private final ThreadPoolExecutor helpers;
 
+	private final IntSupplier callsInWork;
+
 	private final AtomicLong helped = new AtomicLong();
 
-	/** @param helpers how many threads may help at once; the machine's cores less the calling thread's is the natural choice */
-	public SpareCores(int helpers) {
+	/**
+	 * @param helpers how many threads may help at once: the machine's cores less one
+	 * @param callsInWork how many calls are being worked on, the calling one included
+	 */
+	public SpareCores(int helpers, IntSupplier callsInWork) {
+		this.callsInWork = callsInWork;
 		if (helpers <= 0) {
 			this.helpers = null;
 			return;
@@ -43,9 +51,9 @@ public final class SpareCores implements AutoCloseable {
 		this.helpers.allowCoreThreadTimeOut(true);
 	}
 
-	/** One helper for each core beyond the calling thread's. */
-	public static SpareCores ofMachine() {
-		return new SpareCores(Runtime.getRuntime().availableProcessors() - 1);
+	/** One helper for each core beyond the first. */
+	public static SpareCores ofMachine(IntSupplier callsInWork) {
+		return new SpareCores(Runtime.getRuntime().availableProcessors() - 1, callsInWork);
 	}
 
 	/** How many threads a run may use: the calling thread and the helpers. */
@@ -60,7 +68,7 @@ public final class SpareCores implements AutoCloseable {
 	 */
 	public <T> List<T> run(List<Supplier<T>> pieces) {
 		Work<T> work = new Work<>(pieces);
-		if (helpers != null) {
+		if (helpers != null && callsInWork.getAsInt() < threads()) {
 			for (int i = 1; i < pieces.size() && i <= helpers.getMaximumPoolSize(); i++) {
 				try {
 					helpers.execute(() -> work.drain(helped));

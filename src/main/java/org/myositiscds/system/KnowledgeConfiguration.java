@@ -68,8 +68,8 @@ class KnowledgeConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	SpareCores spareCores(MyositisCdsProperties properties) {
-		return properties.calls().spareCores() ? SpareCores.ofMachine() : SpareCores.NONE;
+	SpareCores spareCores(MyositisCdsProperties properties, BoundedCalls boundedCalls) {
+		return properties.calls().spareCores() ? SpareCores.ofMachine(boundedCalls::callsInWork) : SpareCores.NONE;
 	}
 
 	@Bean

@@ -35,7 +35,7 @@ class PrefetchPartsTests {
 	private static final RetrieveScope RITUXIMAB = RetrieveScope.of(CompiledLibraries.fromLocation("classpath:elm/"),
 			"RituximabDM", ValueSetTerminology.fromLocation(FHIR, "classpath:fhir-resources/valueset/"));
 
-	private static final SpareCores CORES = new SpareCores(3);
+	private static final SpareCores CORES = new SpareCores(3, () -> 1);
 
 	private final CdsRequestParser inParts = new CdsRequestParser(FHIR, JsonMapper.builder().build(), CORES);
 

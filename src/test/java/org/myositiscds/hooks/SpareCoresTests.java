@@ -19,7 +19,7 @@ class SpareCoresTests {
 
 	@Test
 	void everyPieceRunsOnceAndTheResultsKeepThePiecesOrder() {
-		try (SpareCores cores = new SpareCores(2)) {
+		try (SpareCores cores = new SpareCores(2, () -> 1)) {
 			List<Supplier<Integer>> pieces = IntStream.range(0, 50).<Supplier<Integer>>mapToObj(i -> () -> i * i).toList();
 			assertThat(cores.run(pieces)).containsExactlyElementsOf(IntStream.range(0, 50).map(i -> i * i).boxed().toList());
 		}
@@ -37,23 +37,25 @@ class SpareCoresTests {
 		assertThat(threads).containsExactly(caller + "#0", caller + "#1", caller + "#2", caller + "#3", caller + "#4");
 	}
 
-	/** A call never waits for another call's pieces: with its helper busy, the calling thread does all. */
+	/** A call never waits for another call's pieces: with the helper busy, the calling thread does all of its own. */
 	@Test
 	void aBusyHelperLeavesEveryPieceToTheCallingThread() throws Exception {
 		CountDownLatch helperBusy = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		ExecutorService otherCall = Executors.newSingleThreadExecutor();
-		try (SpareCores cores = new SpareCores(1)) {
-			Supplier<String> waits = () -> {
-				helperBusy.countDown();
-				await(release);
-				return "held";
-			};
-			// The other call's first piece is its own thread's; its second, the helper's, waits.
-			Future<List<String>> other = otherCall.submit(() -> cores.run(List.of(() -> {
+		try (SpareCores cores = new SpareCores(1, () -> 1)) {
+			// Of the other call's two pieces the helper takes one and holds it; its own thread waits
+			// until then, so that it cannot take both.
+			Supplier<String> piece = () -> {
+				if (Thread.currentThread().getName().equals("spare-core")) {
+					helperBusy.countDown();
+					await(release);
+					return "helper";
+				}
 				await(helperBusy);
-				return "first";
-			}, waits)));
+				return "own";
+			};
+			Future<List<String>> other = otherCall.submit(() -> cores.run(List.of(piece, piece)));
 			assertThat(helperBusy.await(10, TimeUnit.SECONDS)).isTrue();
 			String caller = Thread.currentThread().getName();
 			List<Supplier<String>> mine = IntStream.range(0, 4)
@@ -61,7 +63,7 @@ class SpareCoresTests {
 				.toList();
 			assertThat(cores.run(mine)).containsOnly(caller);
 			release.countDown();
-			assertThat(other.get(10, TimeUnit.SECONDS)).containsExactly("first", "held");
+			assertThat(other.get(10, TimeUnit.SECONDS)).containsExactlyInAnyOrder("own", "helper");
 			assertThat(cores.piecesHelped()).isEqualTo(1);
 		}
 		finally {
@@ -70,10 +72,23 @@ class SpareCoresTests {
 		}
 	}
 
+	/** On a machine whose every core has a call, each call keeps to its own thread. */
+	@Test
+	void noPieceIsHandedOverWhileEveryCoreHasACall() {
+		try (SpareCores cores = new SpareCores(1, () -> 2)) {
+			String caller = Thread.currentThread().getName();
+			List<Supplier<String>> pieces = IntStream.range(0, 4)
+				.<Supplier<String>>mapToObj(i -> () -> Thread.currentThread().getName())
+				.toList();
+			assertThat(cores.run(pieces)).containsOnly(caller);
+			assertThat(cores.piecesHelped()).isZero();
+		}
+	}
+
 	@Test
 	void aFailedPieceFailsTheRunOnceEveryPieceHasEnded() {
 		List<Integer> ended = new ArrayList<>();
-		try (SpareCores cores = new SpareCores(1)) {
+		try (SpareCores cores = new SpareCores(1, () -> 1)) {
 			List<Supplier<Integer>> pieces = List.of(() -> {
 				throw new IllegalArgumentException("first");
 			}, () -> {

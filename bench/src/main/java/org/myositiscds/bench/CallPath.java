@@ -39,8 +39,8 @@ final class CallPath {
 	final KnowledgeBase knowledgeBase = KnowledgeBase.fromJar(fhir, json, clock, "classpath:elm/",
 			"classpath:fhir-resources/valueset/", "classpath:hooks/", "classpath:cql/");
 
-	/** As the service's: a long prefetch is parsed in parts on the cores no other call uses. */
-	final CdsRequestParser parser = new CdsRequestParser(fhir, json, SpareCores.ofMachine());
+	/** As the service's: a long prefetch is parsed in parts on the cores no other call uses (calls are made one at a time). */
+	final CdsRequestParser parser = new CdsRequestParser(fhir, json, SpareCores.ofMachine(() -> 1));
 
 	final PrefetchResolver prefetchResolver;
 
