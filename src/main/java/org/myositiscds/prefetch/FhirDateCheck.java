@@ -152,9 +152,21 @@ public final class FhirDateCheck {
 				checkAll(child.definition(), values, step, problems, root);
 			}
 			else if (value != null) {
-				check((IBase) value, new Step(step, child.definition(), 0, (IBase) value), problems, root);
+				checkChild(child.definition(), 0, (IBase) value, step, problems, root);
 			}
 		}
+	}
+
+	/**
+	 * Most elements are primitives without extensions and without a problem: their step is made only
+	 * when it is needed (one for each element visited was most of the check's garbage).
+	 */
+	private static void checkChild(BaseRuntimeChildDefinition child, int index, IBase value, Step parent,
+			List<String> problems, String root) {
+		if (value instanceof PrimitiveType<?> primitive && !primitive.hasExtension() && problem(primitive) == null) {
+			return;
+		}
+		check(value, new Step(parent, child, index, value), problems, root);
 	}
 
 	private static Object read(Field field, IBase element) {
@@ -172,7 +184,7 @@ public final class FhirDateCheck {
 		for (int i = 0; i < values.size(); i++) {
 			IBase value = (IBase) values.get(i);
 			if (value != null) {
-				check(value, new Step(step, child, i, value), problems, root);
+				checkChild(child, i, value, step, problems, root);
 			}
 		}
 	}
