@@ -630,7 +630,8 @@ public final class CdsRequestParser {
 				Entry entry = entries.get(i);
 				unread[i] = entry.codes() != null && read.scope.neverRetrieved(entry.type(), entry.codes());
 			}
-			int parts = splittable() ? Math.min(Math.min(threads, MAX_PARTS), value.length() / PART_BYTES) : 1;
+			// Two parts a thread, so that the other values' pieces even out the threads' work.
+			int parts = splittable() ? Math.min(Math.min(2 * threads, MAX_PARTS), value.length() / PART_BYTES) : 1;
 			if (parts <= 1) {
 				boolean anyUnread = false;
 				for (boolean left : unread) {
