@@ -73,13 +73,7 @@ class PrefetchPartsTests {
 	}
 
 	private static String request(String prefetch) {
-		return """
-				{"hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", "hook": "order-sign",
-				 "context": {"userId": "Practitioner/p1", "patientId": "pat-1",
-				   "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [
-				     {"resource": {"resourceType": "MedicationRequest", "id": "rx-1", "status": "draft", "intent": "order",
-				       "subject": {"reference": "Patient/pat-1"}, "medicationCodeableConcept": {"text": "rituximab"}}}]}},
-				 "prefetch": {%s}}""".formatted(prefetch);
+		return OrderSignBodies.withPrefetch(prefetch);
 	}
 
 	private static String results(List<String> entries) {

@@ -44,14 +44,8 @@ class UnreadPrefetchTests {
 			  "effectiveDateTime": "2026-01-05", "valueQuantity": {"value": 850, "unit": "mg/dL"}}}""";
 
 	private static String request(String... entries) {
-		return """
-				{"hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", "hook": "order-sign",
-				 "context": {"userId": "Practitioner/p1", "patientId": "pat-1",
-				   "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [
-				     {"resource": {"resourceType": "MedicationRequest", "id": "rx-1", "status": "draft", "intent": "order",
-				       "subject": {"reference": "Patient/pat-1"}, "medicationCodeableConcept": {"text": "rituximab"}}}]}},
-				 "prefetch": {"observations": {"resourceType": "Bundle", "type": "searchset", "entry": [%s]}}}"""
-			.formatted(String.join(",\n", entries));
+		return OrderSignBodies.withPrefetch("\"observations\": {\"resourceType\": \"Bundle\", \"type\": \"searchset\", \"entry\": ["
+				+ String.join(",\n", entries) + "]}");
 	}
 
 	private List<String> read(RetrieveScope scope, String... entries) {
