@@ -51,6 +51,8 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 
 	private final Map<String, Map<Resource, List<LookupCode>>> codesByPath = new HashMap<>();
 
+	private final Map<List<Object>, CodeIndex> codeIndexes = new HashMap<>();
+
 	/**
 	 * By context path and patient, then by resource: whether it belongs to the context, decided once.
 	 * The libraries retrieve Observations by value set, one retrieve per test, and reading each
@@ -107,18 +109,62 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 		RetrieveKey key = new RetrieveKey(context, contextPath, contextValue, dataType, codePath, keysOf(codes),
 				valueSet);
 		return answers.computeIfAbsent(key, k -> {
+			if (codePath != null && valueSet != null) {
+				return inValueSet(codeIndexes.computeIfAbsent(Arrays.asList(context, contextPath, contextValue, dataType,
+						codePath), c -> codeIndex(context, contextPath, contextValue, dataType, codePath)), valueSet);
+			}
 			List<Object> found = new ArrayList<>();
-			Map<Resource, Boolean> decided = inContext.computeIfAbsent(
-					Arrays.asList(context, contextPath, contextValue), c -> new IdentityHashMap<>());
+			Map<Resource, Boolean> decided = decided(context, contextPath, contextValue);
 			for (Resource resource : resourcesByType.getOrDefault(dataType, List.of())) {
 				if (decided.computeIfAbsent(resource,
 						r -> belongsToContext(r, dataType, context, contextPath, contextValue))
-						&& hasCode(resource, codePath, codes, valueSet)) {
+						&& hasCode(resource, codePath, codes)) {
 					found.add(resource);
 				}
 			}
 			return Collections.unmodifiableList(found);
 		});
+	}
+
+	private Map<Resource, Boolean> decided(String context, String contextPath, Object contextValue) {
+		return inContext.computeIfAbsent(Arrays.asList(context, contextPath, contextValue), c -> new IdentityHashMap<>());
+	}
+
+	/**
+	 * The resources of a type in the context, grouped by their codes at a path, each group with
+	 * the resources' places in the type's list. The libraries retrieve one type (Observation) by
+	 * many value sets; a long history has hundreds of results but a few dozen distinct codings, so
+	 * each retrieve looks up each group's codes once instead of each resource's.
+	 */
+	private record CodeIndex(List<Resource> resources, Map<List<LookupCode>, List<Integer>> placesByCodes) {
+	}
+
+	private CodeIndex codeIndex(String context, String contextPath, Object contextValue, String dataType,
+			String codePath) {
+		List<Resource> resources = resourcesByType.getOrDefault(dataType, List.of());
+		Map<Resource, Boolean> decided = decided(context, contextPath, contextValue);
+		Map<List<LookupCode>, List<Integer>> placesByCodes = new HashMap<>();
+		for (int place = 0; place < resources.size(); place++) {
+			Resource resource = resources.get(place);
+			if (decided.computeIfAbsent(resource, r -> belongsToContext(r, dataType, context, contextPath, contextValue))) {
+				placesByCodes.computeIfAbsent(codesAt(resource, codePath), c -> new ArrayList<>()).add(place);
+			}
+		}
+		return new CodeIndex(resources, placesByCodes);
+	}
+
+	/** The resources with a code in the value set, in the order they came. */
+	private List<Object> inValueSet(CodeIndex index, String valueSet) {
+		List<Integer> places = new ArrayList<>();
+		index.placesByCodes().forEach((codes, group) -> {
+			if (terminology.containsAny(valueSet, codes)) {
+				places.addAll(group);
+			}
+		});
+		Collections.sort(places);
+		List<Object> found = new ArrayList<>(places.size());
+		places.forEach(place -> found.add(index.resources().get(place)));
+		return Collections.unmodifiableList(found);
 	}
 
 	private static List<String> keysOf(Iterable<Code> codes) {
@@ -156,15 +202,11 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 		return values.get(resource);
 	}
 
-	private boolean hasCode(Resource resource, String codePath, Iterable<Code> codes, String valueSet) {
-		if (codePath == null || (codes == null && valueSet == null)) {
+	private boolean hasCode(Resource resource, String codePath, Iterable<Code> codes) {
+		if (codePath == null || codes == null) {
 			return true;
 		}
-		List<LookupCode> resourceCodes = codesByPath.computeIfAbsent(codePath, p -> new IdentityHashMap<>())
-			.computeIfAbsent(resource, r -> codesOf(pathValue(r, codePath)));
-		if (valueSet != null) {
-			return terminology.containsAny(valueSet, resourceCodes);
-		}
+		List<LookupCode> resourceCodes = codesAt(resource, codePath);
 		for (Code wanted : codes) {
 			for (LookupCode code : resourceCodes) {
 				if (Objects.equals(wanted.getCode(), code.code()) && Objects.equals(wanted.getSystem(), code.system())) {
@@ -173,6 +215,11 @@ final class PatientDataRetrieveProvider implements RetrieveProvider {
 			}
 		}
 		return false;
+	}
+
+	private List<LookupCode> codesAt(Resource resource, String codePath) {
+		return codesByPath.computeIfAbsent(codePath, p -> new IdentityHashMap<>())
+			.computeIfAbsent(resource, r -> codesOf(pathValue(r, codePath)));
 	}
 
 	private static List<LookupCode> codesOf(Object value) {

@@ -13,6 +13,9 @@ import ca.uhn.fhir.context.RuntimeChildPrimitiveDatatypeDefinition;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseEnumeration;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Resource;
 import org.opencds.cqf.cql.engine.fhir.model.R4FhirModelResolver;
@@ -112,11 +115,21 @@ final class SplitPathModelResolver extends R4FhirModelResolver {
 			case PRIMITIVE_EXTENSIONS -> ((PrimitiveType<?>) target).getExtension();
 			case ENUMERATION_CODE -> ((IBaseEnumeration<?>) target).getValueAsString();
 			case PRIMITIVE_VALUE -> toJavaPrimitive(((IPrimitiveType<?>) target).getValue(), target);
+			case DATE_TIME_VALUE -> dateTime((BaseDateTimeType) target);
 			case PRIMITIVE_ITSELF -> toJavaPrimitive(target, target);
 			case ABSENT -> null;
 			case CHILD -> child(property, (IBase) target);
 			case ENGINE -> super.resolveProperty(target, path);
 		};
+	}
+
+	/** The engine's conversion of a dateTime or instant ({@code toJavaPrimitive}), made without text where it can be. */
+	private Object dateTime(BaseDateTimeType target) {
+		if (!target.hasValue()) {
+			return null;
+		}
+		Object converted = FhirDateTimes.convert(target);
+		return converted != null ? converted : toJavaPrimitive(target.getValue(), target);
 	}
 
 	/** The engine's reading of a composite's child, with what depends on the class decided already. */
@@ -155,6 +168,9 @@ final class SplitPathModelResolver extends R4FhirModelResolver {
 				return Property.of(Kind.ENGINE);
 			}
 			if (base instanceof IPrimitiveType<?>) {
+				if (path.equals("value") && (target.getClass() == DateTimeType.class || target.getClass() == InstantType.class)) {
+					return Property.of(Kind.DATE_TIME_VALUE);
+				}
 				return Property.of(path.equals("value") ? Kind.PRIMITIVE_VALUE : Kind.PRIMITIVE_ITSELF);
 			}
 			BaseRuntimeElementCompositeDefinition<?> definition = resolveRuntimeDefinition(base);
@@ -187,7 +203,8 @@ final class SplitPathModelResolver extends R4FhirModelResolver {
 			"IdType", "Base64BinaryType");
 
 	private enum Kind {
-		ITSELF, PRIMITIVE_EXTENSIONS, ENUMERATION_CODE, PRIMITIVE_VALUE, PRIMITIVE_ITSELF, ABSENT, CHILD, ENGINE
+		ITSELF, PRIMITIVE_EXTENSIONS, ENUMERATION_CODE, PRIMITIVE_VALUE, DATE_TIME_VALUE, PRIMITIVE_ITSELF, ABSENT, CHILD,
+		ENGINE
 	}
 
 	/**

@@ -16,15 +16,18 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Dosage;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
@@ -261,6 +264,60 @@ class ModelResolverTests {
 		assertThat(call.resolveType("Observation")).isEqualTo(Observation.class);
 		assertThat(call.is(observation, Observation.class)).isTrue();
 		assertThat(call.getContextPath("Patient", "Observation")).isEqualTo(PLAIN.getContextPath("Patient", "Observation"));
+	}
+
+	@Test
+	void everyDateTimeAndInstantConvertsToTheEnginesValue() {
+		List<BaseDateTimeType> values = new ArrayList<>();
+		for (String text : List.of("2024", "2024-03", "2024-03-05", "2024-03-05T10:15:30Z", "2024-03-05T10:15:30.123+05:30",
+				"2024-03-05T23:59:59-12:00", "2024-03-05T00:00:00+14:00", "2024-03-05T10:15:30.5-03:30",
+				"2024-02-29T12:00:00+05:45", "0044-03-15", "1000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z",
+				"1582-10-04", "1582-10-15T00:00:00Z", "1850-06-01")) {
+			values.add(new DateTimeType(text));
+		}
+		for (String text : List.of("2024-03-05T10:15:30Z", "2024-03-05T10:15:30.123+05:30", "1970-01-01T00:00:00Z")) {
+			values.add(new InstantType(text));
+		}
+		// Every precision in zones with offsets in minutes, historic local mean times (seconds in the
+		// offset), summer time and the date line, over the whole range of years the engine accepts.
+		java.util.Random random = new java.util.Random(14);
+		List<String> zones = List.of("UTC", "America/New_York", "Europe/Amsterdam", "Asia/Kolkata", "Asia/Kathmandu",
+				"Australia/Lord_Howe", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Africa/Monrovia", "Europe/Dublin");
+		TemporalPrecisionEnum[] precisions = { TemporalPrecisionEnum.YEAR, TemporalPrecisionEnum.MONTH,
+				TemporalPrecisionEnum.DAY, TemporalPrecisionEnum.SECOND,
+				TemporalPrecisionEnum.MILLI };
+		long first = -61_000_000_000_000L;
+		long last = 253_000_000_000_000L;
+		for (int i = 0; i < 3000; i++) {
+			java.util.Date instant = new java.util.Date(first + (long) (random.nextDouble() * (last - first)));
+			java.util.TimeZone zone = java.util.TimeZone.getTimeZone(zones.get(random.nextInt(zones.size())));
+			values.add(new DateTimeType(instant, precisions[random.nextInt(precisions.length)], zone));
+			if (i % 10 == 0) {
+				values.add(new InstantType(instant, TemporalPrecisionEnum.MILLI, zone));
+			}
+		}
+		values.add(new DateTimeType(new java.util.Date(260_000_000_000_000L), TemporalPrecisionEnum.DAY,
+				java.util.TimeZone.getTimeZone("UTC")));
+		values.add(new DateTimeType());
+		int converted = 0;
+		for (BaseDateTimeType value : values) {
+			assertSameRead(SPLIT, value, "value");
+			Object expected;
+			try {
+				expected = PLAIN.resolvePath(value, "value");
+			}
+			catch (RuntimeException e) {
+				continue;
+			}
+			if (expected instanceof DateTime dateTime) {
+				DateTime actual = (DateTime) SPLIT.resolvePath(value, "value");
+				assertThat(actual).as(value.getValueAsString()).isEqualTo(dateTime);
+				assertThat(actual.getZoneOffset()).as(value.getValueAsString()).isEqualTo(dateTime.getZoneOffset());
+				assertThat(FhirDateTimes.convert(value)).as(value.getValueAsString()).isNotNull();
+				converted++;
+			}
+		}
+		assertThat(converted).isGreaterThan(3000);
 	}
 
 	/** The same value, or the same failure (a path that does not fit the data fails in both). */
