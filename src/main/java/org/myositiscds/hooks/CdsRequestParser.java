@@ -162,11 +162,8 @@ public final class CdsRequestParser {
 				draftOrders, selections, prefetch, contextFields);
 	}
 
-	/**
-	 * A JSON object inside the body, by its bytes, with its top-level {@code resourceType} ("" if not a
-	 * string), and where it is a prefetch Bundle with one entry array, each element of that array.
-	 */
-	private record Embedded(int start, int end, String resourceType, List<Entry> entries) {
+	/** A JSON object inside the body, by its bytes, with its top-level {@code resourceType} ("" if not a string). */
+	private record Embedded(int start, int end, String resourceType) {
 
 		int length() {
 			return end - start;
@@ -263,14 +260,14 @@ public final class CdsRequestParser {
 				node.set(name, object(parser, read, "context"));
 			}
 			else if (path.equals("context") && name.equals("draftOrders") && value == JsonToken.START_OBJECT) {
-				read.draftOrders = embedded(parser, null);
+				read.draftOrders = embedded(parser);
 				node.remove(name);
 			}
 			else if (path.isEmpty() && name.equals("prefetch") && value == JsonToken.START_OBJECT) {
 				read.prefetch = new LinkedHashMap<>();
 				for (String key = parser.nextName(); key != null; key = parser.nextName()) {
 					read.prefetch.put(key,
-							parser.nextToken() == JsonToken.START_OBJECT ? embedded(parser, read.scope) : tree(parser));
+							parser.nextToken() == JsonToken.START_OBJECT ? embedded(parser) : tree(parser));
 				}
 				node.remove(name);
 			}
@@ -292,45 +289,63 @@ public final class CdsRequestParser {
 		return tree == null ? NullNode.getInstance() : tree;
 	}
 
-	/**
-	 * Where the object the parser is at lies in the body and its resourceType; with a scope (a prefetch
-	 * value), the elements of its entry array if it is a Bundle with one. The parser is left at its end.
-	 */
-	private static Embedded embedded(JsonParser parser, RetrieveScope scope) {
+	/** Where the object the parser is at lies in the body, and its resourceType; the parser is left at its end. */
+	private static Embedded embedded(JsonParser parser) {
 		int start = offset(parser);
 		String resourceType = null;
-		List<Entry> entries = new ArrayList<>();
-		int entryArrays = 0;
 		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 			JsonToken value = parser.nextToken();
 			if (name.equals("resourceType")) {
 				resourceType = value == JsonToken.VALUE_STRING ? parser.getString() : "";
 			}
-			else if (name.equals("entry") && scope != null) {
-				entryArrays++;
-				if (value == JsonToken.START_ARRAY) {
-					entries(parser, scope, entries);
-					continue;
-				}
-			}
 			parser.skipChildren();
 		}
-		// Entries are known by their place in the one array HAPI reads; a repeated name leaves that uncertain.
-		boolean located = "Bundle".equals(resourceType) && entryArrays == 1;
-		return new Embedded(start, offset(parser) + 1, resourceType, located ? entries : List.of());
+		return new Embedded(start, offset(parser) + 1, resourceType);
+	}
+
+	/**
+	 * The elements of a prefetch Bundle's entry array, read from its bytes again only when the prefetch
+	 * is read: the first pass skips each value whole, so that a call whose draft orders trigger nothing
+	 * does not read its record's entries (docs/performance.md, "Parsing a long record on a spare core").
+	 * Empty unless the value is a Bundle with one entry array: entries are known by their place in the
+	 * array HAPI reads, and a repeated name leaves that uncertain.
+	 */
+	private List<Entry> entries(byte[] body, Embedded value, RetrieveScope scope) {
+		if (!"Bundle".equals(value.resourceType())) {
+			return List.of();
+		}
+		List<Entry> entries = new ArrayList<>();
+		int entryArrays = 0;
+		try (JsonParser parser = jsonMapper.createParser(body, value.start(), value.length())) {
+			parser.nextToken();
+			// Offsets in the body, whatever the parser counts from.
+			int shift = value.start() - offset(parser);
+			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+				JsonToken token = parser.nextToken();
+				if (name.equals("entry")) {
+					entryArrays++;
+					if (token == JsonToken.START_ARRAY) {
+						entries(parser, scope, shift, entries);
+						continue;
+					}
+				}
+				parser.skipChildren();
+			}
+		}
+		return entryArrays == 1 ? entries : List.of();
 	}
 
 	private static int offset(JsonParser parser) {
 		return (int) parser.currentTokenLocation().getByteOffset();
 	}
 
-	/** Adds each element of the array the parser is at; the parser is left at its end. */
-	private static void entries(JsonParser parser, RetrieveScope scope, List<Entry> entries) {
+	/** Adds each element of the array the parser is at, at its offset in the body; the parser is left at its end. */
+	private static void entries(JsonParser parser, RetrieveScope scope, int shift, List<Entry> entries) {
 		for (JsonToken entry = parser.nextToken(); entry != JsonToken.END_ARRAY; entry = parser.nextToken()) {
-			int start = offset(parser);
+			int start = offset(parser) + shift;
 			if (entry != JsonToken.START_OBJECT) {
 				parser.skipChildren();
-				entries.add(new Entry(start, offset(parser) + 1, null, null));
+				entries.add(new Entry(start, offset(parser) + shift + 1, null, null));
 				continue;
 			}
 			int resources = 0;
@@ -344,7 +359,7 @@ public final class CdsRequestParser {
 				parser.skipChildren();
 			}
 			boolean plain = resources == 1 && resource != null;
-			entries.add(new Entry(start, offset(parser) + 1, plain ? resource.type() : null, plain ? resource.codes() : null));
+			entries.add(new Entry(start, offset(parser) + shift + 1, plain ? resource.type() : null, plain ? resource.codes() : null));
 		}
 	}
 
@@ -617,6 +632,8 @@ public final class CdsRequestParser {
 
 		private final Embedded value;
 
+		private final List<Entry> entries;
+
 		private final boolean[] unread;
 
 		private final List<Piece> pieces = new ArrayList<>();
@@ -624,7 +641,7 @@ public final class CdsRequestParser {
 		PrefetchValue(Body read, Embedded value, int threads) {
 			this.read = read;
 			this.value = value;
-			List<Entry> entries = value.entries();
+			this.entries = entries(read.bytes, value, read.scope);
 			this.unread = new boolean[entries.size()];
 			for (int i = 0; i < entries.size(); i++) {
 				Entry entry = entries.get(i);
@@ -662,8 +679,8 @@ public final class CdsRequestParser {
 		}
 
 		private boolean splittable() {
-			return !value.entries().isEmpty()
-					&& value.entries().stream().allMatch(entry -> entry.type() != null && !entry.type().equals("Medication"));
+			return !entries.isEmpty()
+					&& entries.stream().allMatch(entry -> entry.type() != null && !entry.type().equals("Medication"));
 		}
 
 		/** The value's bytes, with the unread entries written as empty entries where they were. */
@@ -672,7 +689,7 @@ public final class CdsRequestParser {
 			int from = value.start();
 			for (int i = 0; i < unread.length; i++) {
 				if (unread[i]) {
-					Entry entry = value.entries().get(i);
+					Entry entry = entries.get(i);
 					readable.write(read.bytes, from, entry.start() - from);
 					readable.write('{');
 					readable.write('}');
@@ -685,7 +702,6 @@ public final class CdsRequestParser {
 
 		/** A Bundle of the entries from {@code from} (inclusive) to {@code to}: what precedes the first entry and follows the last, and those between. */
 		private byte[] part(int from, int to) {
-			List<Entry> entries = value.entries();
 			int head = entries.get(0).start();
 			int tail = entries.get(entries.size() - 1).end();
 			ByteArrayOutputStream readable = new ByteArrayOutputStream(value.length() / 2);
@@ -713,21 +729,21 @@ public final class CdsRequestParser {
 				return reported(parsed.resource(), parsed.invalidDates(), field, problems);
 			}
 			List<Parsed> parts = new ArrayList<>();
-			List<Bundle.BundleEntryComponent> entries = new ArrayList<>(unread.length);
+			List<Bundle.BundleEntryComponent> joinedEntries = new ArrayList<>(unread.length);
 			for (Object result : results) {
 				if (result instanceof Parsed part && part.resource() instanceof Bundle bundle) {
 					parts.add(part);
-					entries.addAll(bundle.getEntry());
+					joinedEntries.addAll(bundle.getEntry());
 				}
 			}
-			if (parts.size() != results.size() || entries.size() != unread.length) {
+			if (parts.size() != results.size() || joinedEntries.size() != unread.length) {
 				byte[] bytes = whole();
 				return parseFhir(bytes, 0, bytes.length, field, problems);
 			}
 			// The parts' dates are joined while each part still holds its own entries.
 			List<String> invalidDates = joinedInvalidDates(parts);
 			Bundle joined = (Bundle) parts.get(0).resource();
-			joined.setEntry(entries);
+			joined.setEntry(joinedEntries);
 			return reported(joined, invalidDates, field, problems);
 		}
 	}
