@@ -647,20 +647,12 @@ public final class CdsRequestParser {
 				Entry entry = entries.get(i);
 				unread[i] = entry.codes() != null && read.scope.neverRetrieved(entry.type(), entry.codes());
 			}
-			// Two parts a thread, so that the other values' pieces even out the threads' work.
-			int parts = splittable() ? Math.min(Math.min(2 * threads, MAX_PARTS), value.length() / PART_BYTES) : 1;
+			// Two parts a thread, so that the other values' pieces even out the threads' work; parts
+			// parsed one after the other on one thread would only cost their copying.
+			int parts = threads > 1 && splittable()
+					? Math.min(Math.min(2 * threads, MAX_PARTS), value.length() / PART_BYTES) : 1;
 			if (parts <= 1) {
-				boolean anyUnread = false;
-				for (boolean left : unread) {
-					anyUnread |= left;
-				}
-				if (anyUnread) {
-					byte[] bytes = whole();
-					pieces.add(new Piece(bytes, 0, bytes.length));
-				}
-				else {
-					pieces.add(new Piece(read.bytes, value.start(), value.end()));
-				}
+				pieces.add(whole());
 				return;
 			}
 			long perPart = value.length() / parts;
@@ -672,8 +664,7 @@ public final class CdsRequestParser {
 					size += entries.get(to).end() - entries.get(to).start();
 					to++;
 				}
-				byte[] bytes = part(from, to);
-				pieces.add(new Piece(bytes, 0, bytes.length));
+				pieces.add(new Piece(part(from, to)));
 				from = to;
 			}
 		}
@@ -683,24 +674,20 @@ public final class CdsRequestParser {
 					&& entries.stream().allMatch(entry -> entry.type() != null && !entry.type().equals("Medication"));
 		}
 
-		/** The value's bytes, with the unread entries written as empty entries where they were. */
-		private byte[] whole() {
-			ByteArrayOutputStream readable = new ByteArrayOutputStream(value.length());
-			int from = value.start();
-			for (int i = 0; i < unread.length; i++) {
-				if (unread[i]) {
-					Entry entry = entries.get(i);
-					readable.write(read.bytes, from, entry.start() - from);
-					readable.write('{');
-					readable.write('}');
-					from = entry.end();
+		/** The whole value, with the unread entries written as empty entries where they were; as sent when there are none. */
+		private Piece whole() {
+			for (boolean left : unread) {
+				if (left) {
+					return new Piece(part(0, entries.size()));
 				}
 			}
-			readable.write(read.bytes, from, value.end() - from);
-			return readable.toByteArray();
+			return new Piece(read.bytes, value.start(), value.end());
 		}
 
-		/** A Bundle of the entries from {@code from} (inclusive) to {@code to}: what precedes the first entry and follows the last, and those between. */
+		/**
+		 * A Bundle of the entries from {@code from} (inclusive) to {@code to}, the unread ones written as
+		 * empty entries: what precedes the first entry and follows the last, and those between.
+		 */
 		private byte[] part(int from, int to) {
 			int head = entries.get(0).start();
 			int tail = entries.get(entries.size() - 1).end();
@@ -737,8 +724,8 @@ public final class CdsRequestParser {
 				}
 			}
 			if (parts.size() != results.size() || joinedEntries.size() != unread.length) {
-				byte[] bytes = whole();
-				return parseFhir(bytes, 0, bytes.length, field, problems);
+				Piece whole = whole();
+				return parseFhir(whole.bytes, whole.start, whole.end, field, problems);
 			}
 			// The parts' dates are joined while each part still holds its own entries.
 			List<String> invalidDates = joinedInvalidDates(parts);
@@ -798,6 +785,10 @@ public final class CdsRequestParser {
 			this.bytes = bytes;
 			this.start = start;
 			this.end = end;
+		}
+
+		Piece(byte[] bytes) {
+			this(bytes, 0, bytes.length);
 		}
 
 		int length() {

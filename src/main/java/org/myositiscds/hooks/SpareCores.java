@@ -56,9 +56,16 @@ public final class SpareCores implements AutoCloseable {
 		return new SpareCores(Runtime.getRuntime().availableProcessors() - 1, callsInWork);
 	}
 
-	/** How many threads a run may use: the calling thread and the helpers. */
+	/**
+	 * How many threads a run started now may use: the calling thread, and the helpers while fewer
+	 * calls are in work than there are cores.
+	 */
 	public int threads() {
-		return helpers == null ? 1 : 1 + helpers.getMaximumPoolSize();
+		return helpers == null || callsInWork.getAsInt() >= cores() ? 1 : cores();
+	}
+
+	private int cores() {
+		return 1 + helpers.getMaximumPoolSize();
 	}
 
 	/**
@@ -68,7 +75,7 @@ public final class SpareCores implements AutoCloseable {
 	 */
 	public <T> List<T> run(List<Supplier<T>> pieces) {
 		Work<T> work = new Work<>(pieces);
-		if (helpers != null && callsInWork.getAsInt() < threads()) {
+		if (threads() > 1) {
 			for (int i = 1; i < pieces.size() && i <= helpers.getMaximumPoolSize(); i++) {
 				try {
 					helpers.execute(() -> work.drain(helped));
