@@ -45,7 +45,7 @@ class SpareCoresTests {
 		ExecutorService otherCall = Executors.newSingleThreadExecutor();
 		try (SpareCores cores = new SpareCores(1, () -> 1)) {
 			// Of the other call's two pieces the helper takes one and holds it; its own thread waits
-			// until then, so that it cannot take both.
+			// until then, so that it cannot take both before the helper is busy.
 			Supplier<String> piece = () -> {
 				if (Thread.currentThread().getName().equals("spare-core")) {
 					helperBusy.countDown();
@@ -63,8 +63,10 @@ class SpareCoresTests {
 				.toList();
 			assertThat(cores.run(mine)).containsOnly(caller);
 			release.countDown();
-			assertThat(other.get(10, TimeUnit.SECONDS)).containsExactlyInAnyOrder("own", "helper");
-			assertThat(cores.piecesHelped()).isEqualTo(1);
+			// The other call's own thread takes its second piece unless it is held up long enough for the
+			// helper, once released, to take that one too: either way the helper ran the first.
+			assertThat(other.get(10, TimeUnit.SECONDS)).hasSize(2).contains("helper");
+			assertThat(cores.piecesHelped()).isBetween(1L, 2L);
 		}
 		finally {
 			release.countDown();
